@@ -1,0 +1,99 @@
+"""What every route shares: the token check, the body limit, JSON parsing, a database
+connection per request, and errors in WordPress's shape.
+
+Handlers are plain functions run in Starlette's threadpool (Peewee is synchronous and keeps a
+connection per thread), each inside its own `connection_context()`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from peewee import Database
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from .. import errors
+from ..config import Settings
+from ..queue import DeliveryQueue
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass
+class Context:
+    settings: Settings
+    db: Database
+    queue: DeliveryQueue
+    token: str
+
+
+@dataclass
+class Call:
+    """What a handler gets: the context, path parameters, query parameters and the JSON body."""
+
+    ctx: Context
+    path: dict[str, Any]
+    query: dict[str, str]
+    payload: Any
+
+
+Handler = Callable[[Call], tuple[int, Any]]
+
+
+def endpoint(handler: Handler, *, reads_body: bool = False, public: bool = False):
+    async def route(request: Request) -> Response:
+        ctx: Context = request.app.state.ctx
+        try:
+            if not public:
+                _check_token(request, ctx.token)
+            payload = await _read_json(request) if reads_body else None
+            call = Call(ctx, dict(request.path_params), dict(request.query_params), payload)
+            status, document = await run_in_threadpool(_run, handler, call)
+        except errors.ApiError as error:
+            return error.response()
+        return JSONResponse(document, status_code=status)
+
+    route.__name__ = handler.__name__
+    return route
+
+
+def _run(handler: Handler, call: Call) -> tuple[int, Any]:
+    with call.ctx.db.connection_context():
+        return handler(call)
+
+
+def _check_token(request: Request, token: str) -> None:
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise errors.not_logged_in()
+
+
+async def _read_json(request: Request) -> Any:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise errors.too_large(MAX_BODY_BYTES)
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_BODY_BYTES:
+            raise errors.too_large(MAX_BODY_BYTES)
+    if not body.strip():
+        return {}
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise errors.invalid_json() from None
+
+
+def int_param(value: Any, not_found: Callable[[], errors.ApiError]) -> int:
+    """Path ids: anything but a positive integer is simply not found, as in WordPress."""
+    text = str(value)
+    if not text.isdigit() or len(text) > 18:
+        raise not_found()
+    return int(text)

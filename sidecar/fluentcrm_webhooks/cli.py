@@ -1,0 +1,85 @@
+"""`fluentcrm-webhooks serve | worker | migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from .config import Settings, SettingsError
+from .version import VERSION
+
+log = logging.getLogger("fluentcrm_webhooks")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fluentcrm-webhooks", description=(
+        "Signed, retried, logged outgoing webhooks for FluentCRM. Settings come from FCWH_* "
+        "environment variables (see the README)."))
+    parser.add_argument("--version", action="version", version=VERSION)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="HTTP API plus in-process delivery workers (all a site needs)")
+    commands.add_parser("worker", help="delivery workers only, to add capacity on this or other machines")
+    commands.add_parser("migrate", help="create or upgrade the tables, then exit")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"fluentcrm-webhooks: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.log_level != "DEBUG":
+        # Huey logs every task at INFO; our own delivery log line says more in one line.
+        logging.getLogger("huey").setLevel(logging.WARNING)
+    return {"serve": serve, "worker": worker, "migrate": migrate_only}[args.command](settings)
+
+
+def migrate_only(settings: Settings) -> int:
+    from .db import open_database
+    from .migrations import migrate
+
+    version = migrate(open_database(settings))
+    print(f"Schema is at version {version}.")
+    return 0
+
+
+def serve(settings: Settings) -> int:
+    import uvicorn
+
+    from .api.plumbing import Context
+    from .app import create_app
+    from .runtime import build_runtime
+    from .tokens import resolve_token
+
+    runtime = build_runtime(settings)
+    token, token_path = resolve_token(settings)
+    app = create_app(Context(settings, runtime.db, runtime.queue, token), background=runtime.delivery_workers)
+    print(f"FluentCRM Webhooks {VERSION} listening on http://{settings.host}:{settings.port}", flush=True)
+    if token_path is not None:
+        print(f"API token saved in {token_path.resolve()} (send it as 'Authorization: Bearer <token>')", flush=True)
+    else:
+        print("API token taken from FCWH_API_TOKEN", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
+                access_log=settings.log_level == "DEBUG", timeout_graceful_shutdown=int(settings.timeout) + 5)
+    return 0
+
+
+def worker(settings: Settings) -> int:
+    from .runtime import build_runtime
+
+    runtime = build_runtime(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"FluentCRM Webhooks {VERSION} worker: {settings.workers} delivery threads", flush=True)
+    with runtime.delivery_workers():
+        stop.wait()
+    print("worker stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Settings, read once from the environment into a frozen object (tests pass a dict)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_RETRY_DELAYS = (60, 300, 1800, 7200, 86400)
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use; the message names the variable and the value."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///fcwh.sqlite3"
+    table_prefix: str = "wp_"
+    queue_url: str | None = None
+    api_token: str | None = None
+    token_file: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8787
+    workers: int = 8
+    retry_delays: tuple[int, ...] = DEFAULT_RETRY_DELAYS
+    timeout: float = 30.0
+    allow_http: bool = False
+    allow_private_targets: bool = False
+    sweep_interval: float = 30.0
+    log_level: str = "INFO"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file of the database, or None when the database is MySQL."""
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url[len("sqlite:///"):])
+        return None
+
+    @property
+    def state_dir(self) -> Path:
+        """Where files that belong beside the database go (token, SQLite queue)."""
+        path = self.sqlite_path
+        return path.parent if path is not None else Path(".")
+
+    @property
+    def resolved_token_file(self) -> Path:
+        return Path(self.token_file) if self.token_file else self.state_dir / "fcwh.token"
+
+    @property
+    def resolved_queue_url(self) -> str:
+        if self.queue_url:
+            return self.queue_url
+        return "sqlite:///" + str(self.state_dir / "fcwh-queue.sqlite3")
+
+    @property
+    def max_attempts(self) -> int:
+        """The first attempt plus one retry per configured delay."""
+        return 1 + len(self.retry_delays)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value.strip() if value is not None and value.strip() != "" else None
+
+        kwargs: dict = {}
+        if (v := get("FCWH_DATABASE_URL")) is not None:
+            if not v.startswith(("sqlite:///", "mysql://", "mysql+pool://")):
+                raise SettingsError(f"FCWH_DATABASE_URL={v!r}: use sqlite:///path or mysql://user:pass@host:port/db")
+            kwargs["database_url"] = v
+        if (v := get("FCWH_TABLE_PREFIX")) is not None:
+            if not v.replace("_", "").isalnum():
+                raise SettingsError(f"FCWH_TABLE_PREFIX={v!r}: letters, digits and underscores only")
+            kwargs["table_prefix"] = v
+        if (v := get("FCWH_QUEUE_URL")) is not None:
+            if not v.startswith(("sqlite:///", "redis://", "rediss://", "memory://")):
+                raise SettingsError(f"FCWH_QUEUE_URL={v!r}: use sqlite:///path or redis://host:port/db")
+            kwargs["queue_url"] = v
+        kwargs["api_token"] = get("FCWH_API_TOKEN")
+        kwargs["token_file"] = get("FCWH_TOKEN_FILE")
+        if (v := get("FCWH_HOST")) is not None:
+            kwargs["host"] = v
+        if (v := get("FCWH_PORT")) is not None:
+            kwargs["port"] = _int("FCWH_PORT", v, 0, 65535)
+        if (v := get("FCWH_WORKERS")) is not None:
+            kwargs["workers"] = _int("FCWH_WORKERS", v, 1, 256)
+        if (v := get("FCWH_RETRY_DELAYS")) is not None:
+            kwargs["retry_delays"] = _delays(v)
+        if (v := get("FCWH_TIMEOUT")) is not None:
+            kwargs["timeout"] = _float("FCWH_TIMEOUT", v, 0.1, 300)
+        if (v := get("FCWH_ALLOW_HTTP")) is not None:
+            kwargs["allow_http"] = _flag("FCWH_ALLOW_HTTP", v)
+        if (v := get("FCWH_ALLOW_PRIVATE_TARGETS")) is not None:
+            kwargs["allow_private_targets"] = _flag("FCWH_ALLOW_PRIVATE_TARGETS", v)
+        if (v := get("FCWH_SWEEP_INTERVAL")) is not None:
+            kwargs["sweep_interval"] = _float("FCWH_SWEEP_INTERVAL", v, 0.2, 3600)
+        if (v := get("FCWH_LOG_LEVEL")) is not None:
+            kwargs["log_level"] = v.upper()
+        return cls(**kwargs)
+
+
+def _int(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r}: expected a whole number") from None
+    if not low <= number <= high:
+        raise SettingsError(f"{name}={value!r}: expected {low} to {high}")
+    return number
+
+
+def _float(name: str, value: str, low: float, high: float) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r}: expected a number of seconds") from None
+    if not low <= number <= high:
+        raise SettingsError(f"{name}={value!r}: expected {low} to {high}")
+    return number
+
+
+def _flag(name: str, value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={value!r}: expected 1 or 0")
+
+
+def _delays(value: str) -> tuple[int, ...]:
+    try:
+        delays = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        raise SettingsError(f"FCWH_RETRY_DELAYS={value!r}: expected comma-separated seconds, e.g. 60,300,1800") from None
+    if not delays or any(d < 0 for d in delays) or len(delays) > 20:
+        raise SettingsError(f"FCWH_RETRY_DELAYS={value!r}: expected 1 to 20 non-negative numbers of seconds")
+    return delays

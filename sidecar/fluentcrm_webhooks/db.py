@@ -1,0 +1,70 @@
+"""Open the database a URL names, and bind the models to it under WordPress's table prefix."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+from peewee import Database, MySQLDatabase, SqliteDatabase
+from playhouse.pool import PooledMySQLDatabase
+from playhouse.shortcuts import ReconnectMixin
+
+from .config import Settings
+from .models import ALL_MODELS, BASE_TABLE_NAMES, database
+
+MYSQL_TABLE_SETTINGS = ["ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"]
+
+# Threads of one process that may hold a connection at once: the HTTP threadpool (capped in
+# app.py to this size), the delivery workers, the sweeper and a spare.
+HTTP_THREADS = 16
+
+
+class ReconnectingPooledMySQLDatabase(ReconnectMixin, PooledMySQLDatabase):
+    """A pool that pings on checkout and reconnects when the server dropped the connection
+    (restart, or `wait_timeout` on shared hosts: "MySQL server has gone away")."""
+
+
+def open_database(settings: Settings) -> Database:
+    url = settings.database_url
+    if url.startswith("sqlite:///"):
+        db: Database = SqliteDatabase(
+            url[len("sqlite:///"):],
+            pragmas={"journal_mode": "wal", "busy_timeout": 15000, "synchronous": "normal"},
+            autoconnect=False,
+        )
+    else:
+        db = _mysql(url, pool_size=HTTP_THREADS + settings.workers + 4)
+    bind(db, settings.table_prefix)
+    return db
+
+
+def _mysql(url: str, pool_size: int) -> MySQLDatabase:
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    options = dict(
+        host=host,
+        port=parts.port or 3306,
+        user=unquote(parts.username or "root"),
+        password=unquote(parts.password or ""),
+        charset="utf8mb4",
+        max_connections=pool_size,
+        # Wait for a free connection rather than failing at once (the pool's default).
+        timeout=30,
+        # Recycle idle connections before a shared host's wait_timeout kills them.
+        stale_timeout=50,
+        autoconnect=False,
+    )
+    if host in ("127.0.0.1", "localhost", "::1"):
+        # PyMySQL negotiates TLS on every connect; on loopback it only costs CPU.
+        options["ssl_disabled"] = True
+    return ReconnectingPooledMySQLDatabase(parts.path.lstrip("/"), **options)
+
+
+def bind(db: Database, prefix: str) -> None:
+    database.initialize(db)
+    for model in ALL_MODELS:
+        model._meta.set_table_name(prefix + BASE_TABLE_NAMES[model])
+        model._meta.table_settings = MYSQL_TABLE_SETTINGS if isinstance(db, MySQLDatabase) else []
+
+
+def is_mysql(db: Database) -> bool:
+    return isinstance(db, MySQLDatabase)

@@ -1,0 +1,94 @@
+"""Table declarations. Queries live in queries.py; the WordPress prefix is bound in db.py."""
+
+from __future__ import annotations
+
+from peewee import (CharField, DatabaseProxy, DateTimeField, IntegerField, Model, TextField)
+
+database = DatabaseProxy()
+
+
+class LongTextField(TextField):
+    """LONGTEXT on MySQL (TEXT stops at 64 KB); SQLite reads the type name as TEXT."""
+
+    field_type = "LONGTEXT"
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Webhook(BaseModel):
+    name = CharField(max_length=191)
+    url = CharField(max_length=2048)
+    events = TextField()  # JSON list of event types
+    status = CharField(max_length=16, default="active")
+    secret = CharField(max_length=255)
+    consecutive_failures = IntegerField(default=0)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+    class Meta:
+        table_name = "fcwh_webhooks"
+
+
+class Delivery(BaseModel):
+    webhook_id = IntegerField()
+    event = CharField(max_length=64)
+    event_id = CharField(max_length=64)
+    body = LongTextField()  # the exact bytes sent, UTF-8
+    signature = CharField(max_length=80)  # X-FluentCRM-Signature of body, made once at intake
+    status = CharField(max_length=16, default="pending")
+    attempts = IntegerField(default=0)
+    response_code = IntegerField(null=True)
+    response_time = IntegerField(null=True)
+    response_body = TextField(null=True)
+    error = TextField(null=True)
+    next_attempt_at = DateTimeField(null=True)
+    attempted_at = DateTimeField(null=True)
+    created_at = DateTimeField()
+
+    class Meta:
+        table_name = "fcwh_deliveries"
+        indexes = (
+            (("webhook_id", "status", "id"), False),  # the log, its status filter, held counts
+            (("status", "next_attempt_at"), False),  # the sweeper's overdue scan
+            (("webhook_id", "attempted_at"), False),  # a webhook's last delivery
+            (("event_id",), False),  # intake reads back what it inserted
+        )
+
+
+class Attempt(BaseModel):
+    delivery_id = IntegerField(index=True)
+    attempted_at = DateTimeField()
+    response_code = IntegerField(null=True)
+    response_time = IntegerField(null=True)
+    response_body = TextField(null=True)
+    error = TextField(null=True)
+    request_headers = TextField(null=True)  # JSON of the headers sent, signatures included
+
+    class Meta:
+        table_name = "fcwh_attempts"
+
+
+class SeenEvent(BaseModel):
+    """Event ids taken in the last 7 days, so a re-sent batch is not delivered twice."""
+
+    event_id = CharField(max_length=64, primary_key=True)
+    created_at = DateTimeField(index=True)
+
+    class Meta:
+        table_name = "fcwh_events"
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField(primary_key=True)
+    applied_at = DateTimeField()
+
+    class Meta:
+        table_name = "fcwh_schema"
+
+
+ALL_MODELS = (Webhook, Delivery, Attempt, SeenEvent, SchemaVersion)
+BASE_TABLE_NAMES = {model: model._meta.table_name for model in ALL_MODELS}

@@ -1,0 +1,30 @@
+"""UTC time in one format: naive UTC datetimes in the database, ISO 8601 with Z on the wire."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def utcnow() -> datetime:
+    """Now, as the naive UTC datetime the database stores (whole seconds: MySQL DATETIME has no fraction)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite hands back text for some expressions
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def parse_iso(value: str) -> datetime:
+    """Parse an ISO 8601 timestamp (a `Z` or an offset; none means UTC) into naive UTC. Raises ValueError."""
+    if not isinstance(value, str) or not value:
+        raise ValueError("not a timestamp")
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed

@@ -1,0 +1,147 @@
+"""Turn request input into clean values or an ApiError (DESIGN.md's limits). Pure: no database."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from . import errors
+from .events import EVENT_TYPES
+from .queries import IncomingEvent
+from .targets import UrlRejected, check_webhook_url
+from .timeutil import iso, parse_iso
+
+NAME_MAX = 191
+SECRET_MAX = 255
+EVENT_ID_MAX = 64
+CLIENT_STATUSES = ("active", "inactive")
+DELIVERY_STATUSES = ("success", "failed", "pending")
+PER_PAGE_DEFAULT = 25
+PER_PAGE_MAX = 100
+REQUIRED_ON_CREATE = ("name", "url", "events")
+
+
+def generate_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def webhook_input(payload: Any, *, creating: bool, allow_http: bool, allow_private: bool) -> dict[str, Any]:
+    """Validated fields of a create (all required ones present) or a partial update."""
+    if not isinstance(payload, dict):
+        raise errors.invalid_json()
+    if creating:
+        missing = [name for name in REQUIRED_ON_CREATE if payload.get(name) is None]
+        if missing:
+            raise errors.missing_params(missing)
+    clean: dict[str, Any] = {}
+    if "name" in payload:
+        clean["name"] = _name(payload["name"])
+    if "url" in payload:
+        try:
+            clean["url"] = check_webhook_url(payload["url"], allow_http=allow_http, allow_private=allow_private)
+        except UrlRejected as rejected:
+            raise errors.invalid_url(str(rejected)) from None
+    if "events" in payload:
+        clean["events"] = event_list(payload["events"])
+    if "status" in payload:
+        status = payload["status"]
+        if status not in CLIENT_STATUSES:
+            raise errors.invalid_params({"status": "status must be one of: active, inactive."})
+        clean["status"] = status
+    elif creating:
+        clean["status"] = "active"
+    if "secret" in payload and not (creating and payload["secret"] in (None, "")):
+        clean["secret"] = _secret(payload["secret"])
+    elif creating:
+        clean["secret"] = generate_secret()
+    return clean
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > NAME_MAX:
+        raise errors.invalid_params({"name": f"name must be a string of 1 to {NAME_MAX} characters."})
+    return value.strip()
+
+
+def _secret(value: Any) -> str:
+    if not isinstance(value, str) or not value or len(value) > SECRET_MAX:
+        raise errors.invalid_params({"secret": f"secret must be a string of 1 to {SECRET_MAX} characters."})
+    return value
+
+
+def event_list(value: Any) -> list[str]:
+    """A non-empty list of known event types, duplicates collapsed, order kept."""
+    if not isinstance(value, list) or not value:
+        raise errors.invalid_params({"events": "events must be a non-empty list of event types."})
+    for event in value:
+        if not isinstance(event, str) or event not in EVENT_TYPES:
+            raise errors.invalid_event(event)
+    return list(dict.fromkeys(value))
+
+
+def events_batch(payload: Any) -> list[IncomingEvent]:
+    """POST /v2/events: {"events": [{"id", "event", "timestamp", "data"}, ...]}. One bad event rejects all."""
+    if not isinstance(payload, dict):
+        raise errors.invalid_json()
+    if "events" not in payload:
+        raise errors.missing_params(["events"])
+    items = payload["events"]
+    if not isinstance(items, list):
+        raise errors.invalid_params({"events": "events must be a list."})
+    batch = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise errors.invalid_params({"events": f"events[{index}] must be an object."})
+        missing = [key for key in ("id", "event", "timestamp") if item.get(key) is None]
+        if missing:
+            raise errors.missing_params([f"events[{index}].{key}" for key in missing])
+        event_id = item["id"]
+        if not isinstance(event_id, str) or not event_id or len(event_id) > EVENT_ID_MAX:
+            raise errors.invalid_params({f"events[{index}].id": f"id must be a string of 1 to {EVENT_ID_MAX} characters."})
+        if not isinstance(item["event"], str) or item["event"] not in EVENT_TYPES:
+            raise errors.invalid_event(item["event"])
+        try:
+            timestamp = iso(parse_iso(item["timestamp"]))
+        except (ValueError, TypeError):
+            raise errors.invalid_params({f"events[{index}].timestamp": "timestamp must be an ISO 8601 date-time."}) from None
+        data = item.get("data", {})
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise errors.invalid_params({f"events[{index}].data": "data must be an object."})
+        batch.append(IncomingEvent(event_id, item["event"], timestamp, data))
+    return batch
+
+
+def deliveries_query(params: dict[str, str]) -> tuple[str | None, int, int]:
+    status = params.get("status") or None
+    if status is not None and status not in DELIVERY_STATUSES:
+        raise errors.invalid_params({"status": "status must be one of: success, failed, pending."})
+    per_page = _positive_int(params, "per_page", PER_PAGE_DEFAULT, PER_PAGE_MAX)
+    page = _positive_int(params, "page", 1, None)
+    return status, page, per_page
+
+
+def _positive_int(params: dict[str, str], name: str, default: int, maximum: int | None) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1 or (maximum is not None and value > maximum):
+        bound = f"1 to {maximum}" if maximum else "1 or more"
+        raise errors.invalid_params({name: f"{name} must be a whole number, {bound}."})
+    return value
+
+
+def since_input(payload: Any):
+    if not isinstance(payload, dict):
+        raise errors.invalid_json()
+    if payload.get("since") is None:
+        raise errors.missing_params(["since"])
+    try:
+        return parse_iso(payload["since"])
+    except (ValueError, TypeError):
+        raise errors.invalid_params({"since": "since must be an ISO 8601 date-time."}) from None

@@ -1,0 +1,58 @@
+"""Unit-test fixtures: an in-process sidecar on a temporary SQLite file, Huey in immediate mode
+(a task runs inside the request that queued it), and requests-mock standing in for receivers."""
+
+from __future__ import annotations
+
+import pytest
+import requests_mock
+from starlette.testclient import TestClient
+
+from fluentcrm_webhooks.api.plumbing import Context
+from fluentcrm_webhooks.app import create_app
+from fluentcrm_webhooks.config import Settings
+from fluentcrm_webhooks.runtime import build_runtime
+
+TOKEN = "unit-test-token"
+RECEIVER = "https://receiver.example/hook"
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(database_url=f"sqlite:///{tmp_path}/fcwh.sqlite3", queue_url="memory://",
+                    api_token=TOKEN, retry_delays=(60, 300, 1800, 7200, 86400), allow_private_targets=True)
+
+
+@pytest.fixture
+def runtime(settings):
+    runtime = build_runtime(settings, immediate=True)
+    runtime.db.connect()  # for the tests' own queries; requests and tasks open their own
+    yield runtime
+    runtime.db.close()
+
+
+@pytest.fixture
+def client(runtime, settings):
+    app = create_app(Context(settings, runtime.db, runtime.queue, TOKEN))
+    with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def receiver():
+    with requests_mock.Mocker() as mocker:
+        mocker.post(RECEIVER, status_code=200, text="ok")
+        yield mocker
+
+
+def make_webhook(client, **overrides) -> dict:
+    body = {"name": "Contact Updates", "url": RECEIVER, "events": ["contact.created", "contact.updated"],
+            "secret": "my-secret-key"}
+    body.update(overrides)
+    response = client.post("/v2/webhooks", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["webhook"]
+
+
+def event(event_id: str = "evt-1", name: str = "contact.created", **data) -> dict:
+    return {"id": event_id, "event": name, "timestamp": "2024-01-15T10:30:00Z",
+            "data": data or {"contact": {"id": 123, "email": "user@example.com"}}}
