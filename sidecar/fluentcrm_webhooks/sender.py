@@ -68,9 +68,8 @@ class _GuardedAdapter(HTTPAdapter):
 
 def _new_session(guarded: bool) -> requests.Session:
     session = requests.Session()
-    # Redirects are never followed (a 3xx is a failed attempt), and proxies from the
-    # environment would hide the address we must check.
-    session.max_redirects = 0
+    # Proxies from the environment would hide the address we must check. (Redirects are
+    # refused per request with allow_redirects=False: a 3xx is a failed attempt.)
     session.trust_env = False
     if guarded:
         session.mount("http://", _GuardedAdapter())

@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 
-from peewee import Database
+from peewee import Database, InterfaceError, OperationalError
 
 from . import queries
 from .queue import DeliveryQueue
@@ -54,6 +54,8 @@ class Sweeper:
         while not self._stop.is_set():
             try:
                 self.sweep_once()
-            except Exception:  # the database may be restarting: try again next round
-                log.exception("sweeper: round failed")
+            except (OperationalError, InterfaceError) as exc:  # the database may be restarting
+                log.warning("sweeper: database unavailable (%s); trying again in %gs", exc, self.interval)
+            except Exception:
+                log.exception("sweeper: round failed; trying again in %gs", self.interval)
             self._stop.wait(self.interval)
