@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-from peewee import Database, MySQLDatabase, SqliteDatabase
+from peewee import ConnectionContext, Database, MySQLDatabase, SqliteDatabase
 from playhouse.pool import PooledMySQLDatabase
 from playhouse.shortcuts import ReconnectMixin
 
@@ -18,9 +18,23 @@ MYSQL_TABLE_SETTINGS = ["ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_u
 HTTP_THREADS = 16
 
 
+class _ReconnectSafeContext(ConnectionContext):
+    """peewee's connection_context, but a reconnect inside the block (which resets the
+    connection state, context stack included) no longer breaks the block's exit."""
+
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        if self.db._state.ctx:
+            self.db._state.ctx.pop()
+        if not self.db._state.ctx:
+            self.db.close()
+
+
 class ReconnectingPooledMySQLDatabase(ReconnectMixin, PooledMySQLDatabase):
     """A pool that pings on checkout and reconnects when the server dropped the connection
     (restart, or `wait_timeout` on shared hosts: "MySQL server has gone away")."""
+
+    def connection_context(self):
+        return _ReconnectSafeContext(self)
 
 
 def open_database(settings: Settings) -> Database:

@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` (the sidecar on its embedded defaults) and `make test`.
+# FCWH_* variables set in the environment pass through to the sidecar untouched.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_DIR := .run
+PYTEST_ARGS ?=
+
+.PHONY: run test system-deps node-deps bench
+
+# pip runs again only when pyproject.toml changes (the stamp files are newer otherwise).
+$(PY):
+	python3 -m venv $(VENV)
+
+$(VENV)/.stamp-run: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Run from .run/ so the SQLite database, its queue and the generated token land there.
+run: $(VENV)/.stamp-run
+	mkdir -p $(RUN_DIR)
+	cd $(RUN_DIR) && ../$(VENV)/bin/fluentcrm-webhooks serve
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+# Every package.json under tests/ (e.g. tests/browser/) gets its node_modules; skipped when current.
+node-deps:
+	@for manifest in $$(find tests -name package.json -not -path '*/node_modules/*'); do \
+		dir=$$(dirname $$manifest); \
+		stamp=$$dir/node_modules/.package-lock.json; \
+		if [ $$stamp -nt $$manifest ] && ! [ $$dir/package-lock.json -nt $$stamp ]; then continue; fi; \
+		if [ -f $$dir/package-lock.json ]; then npm ci --prefix $$dir --no-audit --no-fund; \
+		else npm install --prefix $$dir --no-audit --no-fund; fi; \
+	done
+
+test: system-deps $(VENV)/.stamp-test node-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.stamp-test
+	$(PY) -m bench $(BENCH_ARGS)
