@@ -1,0 +1,58 @@
+<?php
+/**
+ * Plugin Name: FluentCRM (test stand-in)
+ * Description: Plays FluentCRM for the FluentCRM Webhooks tests: its model classes, its hooks with the argument shapes of releases 2.9.84 and 2.9.65 (option fcstandin_release), its incoming-webhooks routes, and WooCommerce / FluentCart order hooks. Test code written for this project; it contains no FluentCRM code.
+ * Version: 0.1.0
+ * License: GPL-2.0-or-later
+ *
+ * @package FluentCRM_Standin
+ */
+
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
+require_once __DIR__ . '/src/release.php';
+
+define( 'FLUENTCRM', 'fluentcrm' );
+define( 'FLUENTCRM_PLUGIN_VERSION', \FcStandin\release() );
+
+require_once __DIR__ . '/src/orm.php';
+require_once __DIR__ . '/src/models.php';
+require_once __DIR__ . '/src/permission-manager.php';
+require_once __DIR__ . '/src/schema.php';
+require_once __DIR__ . '/src/contacts.php';
+require_once __DIR__ . '/src/campaigns.php';
+require_once __DIR__ . '/src/funnels.php';
+require_once __DIR__ . '/src/stores.php';
+require_once __DIR__ . '/src/woocommerce-api.php';
+require_once __DIR__ . '/src/incoming-webhooks.php';
+require_once __DIR__ . '/src/routes.php';
+
+register_activation_hook( __FILE__, 'FcStandin\install_schema' );
+
+// FluentCRM boots on plugins_loaded (priority 10): the models get their dispatcher, then
+// `fluentcrm_loaded` fires. Model listeners registered before this point are dropped.
+add_action(
+	'plugins_loaded',
+	static function () {
+		\FcStandin\maybe_install_schema();
+		\FluentCrm\App\Models\Model::bootDispatcher();
+		do_action( 'fluentcrm_loaded', null );
+	}
+);
+add_action(
+	'init',
+	static function () {
+		do_action( 'fluent_crm/after_init', null );
+	}
+);
+
+// FluentCRM's own cleanup when a contact leaves: its active funnel rows are cancelled.
+foreach ( \FcStandin\FUNNEL_EXIT_STATUSES as $fcstandin_status ) {
+	add_action( "fluentcrm_subscriber_status_to_{$fcstandin_status}", 'FcStandin\cancel_funnels_of_leaving_contact', 10, 1 );
+}
+unset( $fcstandin_status );
+
+add_action( 'rest_api_init', 'FcStandin\register_incoming_webhook_routes' );
+add_action( 'rest_api_init', 'FcStandin\register_routes' );
