@@ -104,20 +104,18 @@ class Settings:
 
 
 def _int(name: str, value: str, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise SettingsError(f"{name}={value!r}: expected a whole number") from None
-    if not low <= number <= high:
-        raise SettingsError(f"{name}={value!r}: expected {low} to {high}")
-    return number
+    return _number(name, value, low, high, int, "a whole number")
 
 
 def _float(name: str, value: str, low: float, high: float) -> float:
+    return _number(name, value, low, high, float, "a number of seconds")
+
+
+def _number(name: str, value: str, low, high, parse, what: str):
     try:
-        number = float(value)
+        number = parse(value)
     except ValueError:
-        raise SettingsError(f"{name}={value!r}: expected a number of seconds") from None
+        raise SettingsError(f"{name}={value!r}: expected {what}") from None
     if not low <= number <= high:
         raise SettingsError(f"{name}={value!r}: expected {low} to {high}")
     return number
