@@ -1,10 +1,15 @@
-"""One attempt of one delivery, start to finish: claim it, sign it, send it, record the outcome,
-and decide what comes next. The deliveries table is the record; the queue only wakes workers."""
+"""Attempts, start to finish: claim, sign, send, record the outcome, decide what comes next.
+
+A task's chunk of deliveries is claimed in one transaction and recorded in one: per delivery the
+database work is a share of a few statements, not eight round trips of its own (profiling showed
+those round trips costing twice the HTTP send). The deliveries table is the record; the queue
+only wakes workers."""
 
 from __future__ import annotations
 
 import calendar
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable
@@ -35,39 +40,61 @@ def lease_seconds(settings: Settings) -> float:
 def attempt_delivery(settings: Settings, delivery_id: int,
                      schedule_retry: Callable[[int, float], None]) -> Outcome | None:
     """Make one attempt if the delivery is due and its webhook active; None when there is nothing to do."""
-    delivery = queries.find_delivery(delivery_id)
-    if delivery is None or delivery.status != "pending":
-        return None
-    webhook = queries.find_webhook(delivery.webhook_id)
-    if webhook is None or webhook.status != "active":
-        return None  # held: sent when the webhook is set active again
-    if not queries.claim_delivery(delivery, lease_seconds(settings)):
-        return None
-    return _send_and_record(settings, delivery, webhook, schedule_retry)
+    outcomes = attempt_deliveries(settings, [delivery_id], schedule_retry)
+    return outcomes[0] if outcomes else None
 
 
-def _send_and_record(settings: Settings, delivery: Delivery, webhook: Webhook,
-                     schedule_retry: Callable[[int, float], None]) -> Outcome:
+def attempt_deliveries(settings: Settings, delivery_ids: list[int],
+                       schedule_retry: Callable[[int, float], None]) -> list[Outcome]:
+    """One attempt for each due delivery among `delivery_ids`: claimed together, sent one after
+    another on this thread's kept-alive session, recorded together. A handful of statements per
+    chunk instead of eight per delivery: the database round trips were most of the CPU."""
+    bound = lease_seconds(settings)
+    claimed = queries.claim_due_deliveries(delivery_ids, 2 * bound)
+    lease_ends = time.monotonic() + 2 * bound
+    records: list[queries.AttemptRecord] = []
+    outcomes: list[Outcome] = []
+    for index, (delivery, webhook) in enumerate(claimed):
+        if lease_ends - time.monotonic() < bound:
+            # Slow receivers: record what is done and keep the rest ours for another two bounds.
+            outcomes += _record(records, schedule_retry)
+            records = []
+            queries.extend_lease([d.id for d, _ in claimed[index:]], 2 * bound)
+            lease_ends = time.monotonic() + 2 * bound
+        records.append(_attempt(settings, delivery, webhook))
+    return outcomes + _record(records, schedule_retry)
+
+
+def _attempt(settings: Settings, delivery: Delivery, webhook: Webhook) -> queries.AttemptRecord:
     attempted_at = utcnow()
     result, headers = send_once(settings, delivery, webhook)
-    attempts_made = delivery.attempts + 1
     if is_success(result.response_code):
         status, delay = "success", None
     else:
         retry_after = parse_retry_after(result.retry_after)
-        delay = next_delay(attempts_made, settings.retry_delays, result.response_code, retry_after)
+        delay = next_delay(delivery.attempts + 1, settings.retry_delays, result.response_code, retry_after)
         status = "failed" if delay is None else "pending"
     next_at = attempted_at + timedelta(seconds=delay) if delay is not None else None
-    webhook_status = queries.record_attempt(delivery, result, headers, attempted_at=attempted_at,
-                                            final_status=status, next_attempt_at=next_at)
-    log.info("delivery %s webhook %s event %s attempt %s: %s (%s, %s ms)%s", delivery.id, webhook.id,
-             delivery.event, attempts_made, status, result.response_code or result.error, result.response_time,
-             f", retry in {delay:g}s" if delay is not None else "")
-    if webhook_status == "failed":
-        log.warning("webhook %s disabled after failed deliveries in a row; its events are held", webhook.id)
-    if delay is not None:
-        schedule_retry(delivery.id, delay)
-    return Outcome(delivery.id, status, result, delay)
+    return queries.AttemptRecord(delivery, result, headers, attempted_at, status, next_at)
+
+
+def _record(records: list[queries.AttemptRecord], schedule_retry: Callable[[int, float], None]) -> list[Outcome]:
+    if not records:
+        return []
+    disabled = queries.record_attempts(records)
+    outcomes = []
+    for record in records:
+        delivery, result = record.delivery, record.result
+        delay = (record.next_attempt_at - record.attempted_at).total_seconds() if record.next_attempt_at else None
+        log.info("delivery %s webhook %s event %s attempt %s: %s (%s, %s ms)%s", delivery.id, delivery.webhook_id,
+                 delivery.event, delivery.attempts + 1, record.final_status, result.response_code or result.error,
+                 result.response_time, f", retry in {delay:g}s" if delay is not None else "")
+        if delay is not None:
+            schedule_retry(delivery.id, delay)  # after the commit: the retry must see the new row
+        outcomes.append(Outcome(delivery.id, record.final_status, result, delay))
+    for webhook_id in disabled:
+        log.warning("webhook %s disabled after failed deliveries in a row; its events are held", webhook_id)
+    return outcomes
 
 
 def send_once(settings: Settings, delivery: Delivery, webhook: Webhook) -> tuple[sender.AttemptResult, dict[str, str]]:
@@ -85,7 +112,7 @@ def send_test(settings: Settings, delivery: Delivery, webhook: Webhook) -> sende
     """POST /test: one attempt now, no retries, not counted toward auto-disable."""
     attempted_at = utcnow()
     result, headers = send_once(settings, delivery, webhook)
-    queries.record_attempt(delivery, result, headers, attempted_at=attempted_at,
-                           final_status="success" if is_success(result.response_code) else "failed",
-                           next_attempt_at=None, counts_for_webhook=False)
+    final_status = "success" if is_success(result.response_code) else "failed"
+    queries.record_attempts([queries.AttemptRecord(delivery, result, headers, attempted_at, final_status, None)],
+                            counts_for_webhook=False)
     return result

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+import time
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
-from peewee import IntegrityError, fn
+from peewee import Case, IntegrityError, OperationalError, SqliteDatabase, Value, fn
 
 from .models import Attempt, Delivery, SeenEvent, Webhook, database
 from .payloads import build_body
@@ -16,6 +17,7 @@ from .sender import AttemptResult
 from .signing import fluentcrm_signature
 from .timeutil import iso, utcnow
 
+T = TypeVar("T")
 SEEN_EVENT_DAYS = 7
 INSERT_CHUNK = 100
 
@@ -205,46 +207,143 @@ def find_delivery(delivery_id: int) -> Delivery | None:
     return Delivery.get_or_none(Delivery.id == delivery_id)
 
 
-def claim_delivery(delivery: Delivery, lease_seconds: float) -> bool:
-    """Take a due delivery for one attempt. The lease (a later next_attempt_at) keeps the sweeper
-    and other workers off it; if this process dies mid-send, the lease runs out and it is sent again."""
+DEADLOCK_ERRORS = (1213, 1205)  # InnoDB: deadlock, lock wait timeout (the transaction was rolled back)
+DEADLOCK_RETRIES = 5
+
+
+def _retrying_deadlocks(work: Callable[[], T]) -> T:
+    """Run a transaction again when InnoDB chose it as a deadlock victim, as InnoDB's manual asks.
+    On a small table the optimizer scans rather than seeks, so chunks of ids lock more rows than
+    they name and two workers can deadlock; the victim was rolled back, so running again is safe."""
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            return work()
+        except OperationalError as error:
+            code = error.args[0] if error.args else None
+            if code not in DEADLOCK_ERRORS or attempt == DEADLOCK_RETRIES - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def claim_due_deliveries(delivery_ids: Sequence[int], lease_seconds: float) -> list[tuple[Delivery, Webhook]]:
+    return _retrying_deadlocks(lambda: _claim_due_deliveries(delivery_ids, lease_seconds))
+
+
+def _claim_due_deliveries(delivery_ids: Sequence[int], lease_seconds: float) -> list[tuple[Delivery, Webhook]]:
+    """Take, in one transaction, every delivery among `delivery_ids` that is pending, due and of an
+    active webhook, for one attempt each. The lease (a later next_attempt_at) keeps the sweeper and
+    other workers off them; if this process dies mid-send, it runs out and they are sent again."""
+    if not delivery_ids:
+        return []
     now = utcnow()
-    due = delivery.next_attempt_at
-    if delivery.status != "pending" or due is None or due > now:
-        return False
-    claimed = Delivery.update(next_attempt_at=now + timedelta(seconds=lease_seconds)).where(
-        (Delivery.id == delivery.id) & (Delivery.status == "pending") & (Delivery.next_attempt_at == due)).execute()
-    return claimed == 1
+    with _write_transaction():
+        # Lock by primary key only: a range over (status, next_attempt_at) would also lock the
+        # gaps intake inserts into, and deadlock with it. Rows are locked in id order, so two
+        # claimers of overlapping chunks wait for each other instead of deadlocking.
+        query = Delivery.select().where(Delivery.id.in_(sorted(delivery_ids))).order_by(Delivery.id)
+        if database.obj.for_update:
+            query = query.for_update()
+        due = [d for d in query if d.status == "pending" and d.next_attempt_at is not None and d.next_attempt_at <= now]
+        if not due:
+            return []
+        active = {webhook.id: webhook for webhook in Webhook.select().where(
+            Webhook.id.in_(sorted({d.webhook_id for d in due})) & (Webhook.status == "active"))}
+        claimed = [(delivery, active[delivery.webhook_id]) for delivery in due if delivery.webhook_id in active]
+        if claimed:
+            Delivery.update(next_attempt_at=now + timedelta(seconds=lease_seconds)).where(
+                Delivery.id.in_([delivery.id for delivery, _ in claimed])).execute()
+    return claimed
 
 
-def record_attempt(delivery: Delivery, result: AttemptResult, headers: dict[str, str], *,
-                   attempted_at: datetime, final_status: str, next_attempt_at: datetime | None,
-                   counts_for_webhook: bool = True) -> str | None:
-    """Store one attempt and its outcome. Returns the webhook's new status when this outcome
-    changed it (auto-disabled after AUTO_DISABLE_AFTER deliveries failed in a row)."""
-    new_webhook_status = None
+def extend_lease(delivery_ids: Sequence[int], lease_seconds: float) -> None:
+    """Keep claimed deliveries ours a while longer (a chunk going slowly to a slow receiver)."""
+    if delivery_ids:
+        Delivery.update(next_attempt_at=utcnow() + timedelta(seconds=lease_seconds)).where(
+            Delivery.id.in_(list(delivery_ids)) & (Delivery.status == "pending")).execute()
+
+
+def _write_transaction():
+    """A transaction that takes SQLite's write lock at once: a deferred one that reads and then
+    writes fails with "database is locked" when another process wrote in between."""
+    db = database.obj
+    return db.atomic("IMMEDIATE") if isinstance(db, SqliteDatabase) else db.atomic()
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    delivery: Delivery
+    result: AttemptResult
+    headers: dict[str, str]
+    attempted_at: datetime
+    final_status: str  # success, failed, or pending (a retry is scheduled)
+    next_attempt_at: datetime | None
+
+
+def record_attempts(records: Sequence[AttemptRecord], counts_for_webhook: bool = True) -> list[int]:
+    """Store a chunk of attempts and their outcomes in one transaction, a few statements in all.
+    Returns the ids of the webhooks these outcomes disabled (too many deliveries failed in a row).
+    Test sends do not count toward that (`counts_for_webhook=False`)."""
+    return _retrying_deadlocks(lambda: _record_attempts(records, counts_for_webhook))
+
+
+def _record_attempts(records: Sequence[AttemptRecord], counts_for_webhook: bool) -> list[int]:
+    if not records:
+        return []
+    ids = [record.delivery.id for record in records]
+
+    def per_delivery(field, values):
+        return Case(Delivery.id, [(delivery_id, Value(value, converter=field.db_value, unpack=False))
+                                  for delivery_id, value in zip(ids, values)])
+
     with database.atomic():
-        Attempt.insert(delivery_id=delivery.id, attempted_at=attempted_at, response_code=result.response_code,
-                       response_time=result.response_time, response_body=_excerpt(result.response_body, 2048),
-                       error=result.error, request_headers=json.dumps(_public_headers(headers))).execute()
+        Attempt.insert_many([{
+            "delivery_id": r.delivery.id, "attempted_at": r.attempted_at, "response_code": r.result.response_code,
+            "response_time": r.result.response_time, "response_body": _excerpt(r.result.response_body, 2048),
+            "error": r.result.error, "request_headers": json.dumps(_public_headers(r.headers)),
+        } for r in records]).execute()
         Delivery.update(
-            status=final_status, attempts=Delivery.attempts + 1, response_code=result.response_code,
-            response_time=result.response_time, response_body=result.response_body, error=result.error,
-            attempted_at=attempted_at, next_attempt_at=next_attempt_at,
-        ).where(Delivery.id == delivery.id).execute()
-        if counts_for_webhook and final_status == "success":
-            # Only touch the webhook row when there is something to reset: it is a hot row.
-            Webhook.update(consecutive_failures=0).where(
-                (Webhook.id == delivery.webhook_id) & (Webhook.consecutive_failures != 0)).execute()
-        elif counts_for_webhook and final_status == "failed":
-            Webhook.update(consecutive_failures=Webhook.consecutive_failures + 1).where(
-                Webhook.id == delivery.webhook_id).execute()
-            disabled = Webhook.update(status="failed", updated_at=utcnow()).where(
-                (Webhook.id == delivery.webhook_id) & (Webhook.status == "active")
-                & (Webhook.consecutive_failures >= AUTO_DISABLE_AFTER)).execute()
-            if disabled:
-                new_webhook_status = "failed"
-    return new_webhook_status
+            status=per_delivery(Delivery.status, [r.final_status for r in records]),
+            attempts=Delivery.attempts + 1,
+            response_code=per_delivery(Delivery.response_code, [r.result.response_code for r in records]),
+            response_time=per_delivery(Delivery.response_time, [r.result.response_time for r in records]),
+            response_body=per_delivery(Delivery.response_body, [r.result.response_body for r in records]),
+            error=per_delivery(Delivery.error, [r.result.error for r in records]),
+            attempted_at=per_delivery(Delivery.attempted_at, [r.attempted_at for r in records]),
+            next_attempt_at=per_delivery(Delivery.next_attempt_at, [r.next_attempt_at for r in records]),
+        ).where(Delivery.id.in_(ids)).execute()
+        if not counts_for_webhook:
+            return []
+        return [webhook_id for webhook_id, finals in _final_outcomes_by_webhook(records).items()
+                if _count_outcomes(webhook_id, finals)]
+
+
+def _final_outcomes_by_webhook(records: Sequence[AttemptRecord]) -> dict[int, list[str]]:
+    finals: dict[int, list[str]] = {}
+    for record in records:
+        if record.final_status in ("success", "failed"):
+            finals.setdefault(record.delivery.webhook_id, []).append(record.final_status)
+    return finals
+
+
+def _count_outcomes(webhook_id: int, finals: list[str]) -> bool:
+    """Apply a run of final outcomes (in order) to a webhook's consecutive-failure count; True
+    when that disabled the webhook. A success resets the count, so only failures after the last
+    success count."""
+    if "success" in finals:
+        failures_after = len(finals) - 1 - max(i for i, status in enumerate(finals) if status == "success")
+        # Only touch the webhook row when the count changes: it is a hot row.
+        Webhook.update(consecutive_failures=failures_after).where(
+            (Webhook.id == webhook_id) & (Webhook.consecutive_failures != failures_after)).execute()
+    else:
+        failures_after = len(finals)
+        Webhook.update(consecutive_failures=Webhook.consecutive_failures + failures_after).where(
+            Webhook.id == webhook_id).execute()
+    if not failures_after:
+        return False
+    return bool(Webhook.update(status="failed", updated_at=utcnow()).where(
+        (Webhook.id == webhook_id) & (Webhook.status == "active")
+        & (Webhook.consecutive_failures >= AUTO_DISABLE_AFTER)).execute())
 
 
 def _public_headers(headers: dict[str, str]) -> dict[str, str]:

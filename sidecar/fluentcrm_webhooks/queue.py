@@ -15,7 +15,7 @@ from huey.consumer import Consumer
 from peewee import Database
 
 from .config import Settings
-from .delivery import attempt_delivery
+from .delivery import attempt_deliveries
 
 log = logging.getLogger("fluentcrm_webhooks.queue")
 
@@ -44,8 +44,14 @@ class DeliveryQueue:
     schedule_retry: Callable[[int, float], None]
 
     def send(self, delivery_ids: list[int]) -> None:
-        for chunk in chunks(delivery_ids, self.workers):
-            self.enqueue_ids(chunk)
+        """Wake workers for these (committed) deliveries. A queue that cannot be reached (Redis
+        restarting) is not the caller's failure: the sweeper sends the rows once it is back."""
+        try:
+            for chunk in chunks(delivery_ids, self.workers):
+                self.enqueue_ids(chunk)
+        except Exception as error:  # redis.ConnectionError, sqlite3.OperationalError, ...
+            log.warning("queue unreachable (%s): %d deliveries wait for the sweeper",
+                        error.__class__.__name__, len(delivery_ids))
 
 
 def chunks(ids: list[int], workers: int) -> list[list[int]]:
@@ -60,17 +66,20 @@ def create_queue(settings: Settings, db: Database, huey: Huey) -> DeliveryQueue:
     @huey.task(name="deliver")
     def deliver(delivery_ids: list[int]) -> None:
         with db.connection_context():
-            for delivery_id in delivery_ids:
-                try:
-                    attempt_delivery(settings, delivery_id, schedule_retry)
-                except Exception:  # one broken delivery must not starve the rest of the chunk
-                    log.exception("delivery %s: attempt crashed; the sweeper will pick it up", delivery_id)
+            try:
+                attempt_deliveries(settings, delivery_ids, schedule_retry)
+            except Exception:  # the leases run out and the sweeper sends them again
+                log.exception("deliveries %s: chunk crashed; the sweeper will pick them up", delivery_ids)
 
     def enqueue_ids(ids: list[int]) -> None:
         deliver(ids)
 
     def schedule_retry(delivery_id: int, delay: float) -> None:
-        deliver.schedule(args=([delivery_id],), delay=delay)
+        try:
+            deliver.schedule(args=([delivery_id],), delay=delay)
+        except Exception as error:  # the row holds next_attempt_at: the sweeper sends it when due
+            log.warning("delivery %s: queue unreachable (%s); the sweeper will retry it",
+                        delivery_id, error.__class__.__name__)
 
     return DeliveryQueue(huey, settings.workers, enqueue_ids, schedule_retry)
 
