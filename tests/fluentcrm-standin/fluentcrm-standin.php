@@ -38,6 +38,9 @@ add_action(
 	static function () {
 		\FcStandin\maybe_install_schema();
 		\FluentCrm\App\Models\Model::bootDispatcher();
+		// Its cleanup listeners are registered as it boots, after every plugin file has loaded.
+		add_action( 'fluentcrm_after_subscribers_deleted', 'FcStandin\delete_contact_assets', 10, 1 );
+		\FcStandin\hook_async_runner_dispatch();
 		do_action( 'fluentcrm_loaded', null );
 	}
 );

@@ -1,4 +1,8 @@
-"""A child process with its output in a log file, stopped by its own PID only."""
+"""A child process with its output in a log file, in a session of its own.
+
+Stopping it stops its whole process group: `php -S` with PHP_CLI_SERVER_WORKERS forks workers
+that outlive a parent killed alone.
+"""
 
 from __future__ import annotations
 
@@ -51,7 +55,8 @@ class ManagedProcess:
             self.popen.wait(timeout)
 
     def stop(self, timeout: float = 30.0) -> int | None:
-        """SIGTERM (the graceful stop of uvicorn and huey), SIGKILL if it does not end in time."""
+        """SIGTERM (the graceful stop of uvicorn and huey), SIGKILL if it does not end in time;
+        then whatever the process left behind in its group."""
         if self.popen is None:
             return None
         if self.running:
@@ -61,7 +66,14 @@ class ManagedProcess:
             except subprocess.TimeoutExpired:
                 os.kill(self.popen.pid, signal.SIGKILL)
                 self.popen.wait(timeout)
+        self._kill_group()
         return self.popen.returncode
+
+    def _kill_group(self) -> None:
+        try:
+            os.killpg(self.popen.pid, signal.SIGKILL)  # start_new_session: the group id is our pid
+        except (ProcessLookupError, PermissionError):
+            pass
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -18,7 +18,11 @@ register_deactivation_hook( FCWH_PLUGIN_FILE, 'fcwh_deactivate' );
 add_action( 'plugins_loaded', 'fcwh_maybe_install' );
 
 // Transport: one batched send at the very end of the request; the every-minute backstop.
-add_action( 'shutdown', 'fcwh_flush_at_shutdown', PHP_INT_MAX );
+// A PHP shutdown function (WordPress registered its own, which runs the `shutdown` action,
+// before any plugin loaded), not a `shutdown` callback: when a callback removes itself while
+// `shutdown` runs, as Action Scheduler (bundled with FluentCRM) does after dispatching its async
+// runner from admin requests, WordPress skips the next priority, and that was the flush.
+register_shutdown_function( 'fcwh_flush_at_shutdown' );
 add_filter( 'cron_schedules', 'fcwh_add_cron_schedule' ); // phpcs:ignore WordPress.WP.CronInterval -- every minute is the point.
 add_action( 'init', 'fcwh_ensure_cron_scheduled' );
 add_action( FCWH_CRON_HOOK, fcwh_safely( 'fcwh_run_cron', 'cron' ) );
@@ -74,8 +78,9 @@ add_action( 'fluent_crm/campaign_archived', fcwh_safely( 'fcwh_capture_campaign_
 add_action( 'fluent_crm/automation_funnel_start', fcwh_safely( 'fcwh_capture_funnel_start' ), 10, 2 );
 add_action( 'fluent_crm/automation_funnel_completed', fcwh_safely( 'fcwh_capture_funnel_completed' ), 10, 2 );
 add_action( 'fluentcrm_email_sequence_completed', fcwh_safely( 'fcwh_capture_sequence_completed' ), 10, 2 );
+// FluentCRM deletes the deleted contacts' funnel rows at priority 10 of the "after" hook: look after it.
 add_action( 'fluentcrm_before_subscribers_deleted', fcwh_safely( 'fcwh_watch_funnel_rows_of_deleted_contacts' ), 10, 1 );
-add_action( 'fluentcrm_after_subscribers_deleted', fcwh_safely( 'fcwh_report_funnel_rows_of_deleted_contacts' ), 10, 0 );
+add_action( 'fluentcrm_after_subscribers_deleted', fcwh_safely( 'fcwh_report_funnel_rows_of_deleted_contacts' ), 20, 0 );
 add_filter( 'rest_request_before_callbacks', fcwh_observing( 'fcwh_watch_funnel_admin_request' ), 10, 3 );
 add_filter( 'rest_request_after_callbacks', fcwh_observing( 'fcwh_report_funnel_admin_request' ), 10, 3 );
 

@@ -23,7 +23,7 @@ const FCWH_SHUTDOWN_TIMEOUT = 5; // Seconds per batch at the end of a request.
 const FCWH_SHUTDOWN_BACKLOG_BUDGET = 10;
 
 /**
- * Sends what the request produced. Hooked on `shutdown`, last.
+ * Sends what the request produced. A PHP shutdown function: runs after every `shutdown` callback.
  *
  * @since 0.1.0
  */

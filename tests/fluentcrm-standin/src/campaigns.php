@@ -62,6 +62,26 @@ function queue_email( ?int $campaign_id, Subscriber $contact, string $subject ):
 	);
 }
 
+/**
+ * A one-off email from the contact's profile: FluentCRM gives it a campaign row of its own, of
+ * type `custom_email_campaign` (the Campaign model, scoped to type `campaign`, does not see it).
+ */
+function queue_one_off_email( Subscriber $contact, string $subject ): CampaignEmail {
+	global $wpdb;
+	$wpdb->insert(
+		$wpdb->prefix . 'fc_campaigns',
+		array(
+			'type'          => 'custom_email_campaign',
+			'title'         => 'Custom Email',
+			'status'        => 'published',
+			'email_subject' => $subject,
+			'created_at'    => current_time( 'mysql' ),
+			'updated_at'    => current_time( 'mysql' ),
+		)
+	);
+	return queue_email( (int) $wpdb->insert_id, $contact, $subject );
+}
+
 /** draft -> scheduled -> working: status saves that are neither a pause nor a resume. */
 function start_campaign( Campaign $campaign ): void {
 	foreach ( array( 'scheduled', 'working' ) as $status ) {
@@ -162,4 +182,18 @@ function unsubscribe( Subscriber $contact, ?CampaignEmail $email, string $source
 	if ( 'unsubscribed' !== $contact->status ) {
 		update_status( $contact, 'unsubscribed' );
 	}
+}
+
+/**
+ * Action Scheduler, which FluentCRM bundles, checks on `shutdown` (priority 10) whether to start
+ * its async queue runner, and after starting it removes that check from `shutdown` while the
+ * hook runs; WordPress then skips the next priority of `shutdown`. Real sites do this from admin
+ * requests at most once a minute; the stand-in does it on every request.
+ */
+function hook_async_runner_dispatch(): void {
+	add_action( 'shutdown', __NAMESPACE__ . '\\dispatch_async_runner', 10 );
+}
+
+function dispatch_async_runner(): void {
+	remove_action( 'shutdown', __NAMESPACE__ . '\\dispatch_async_runner', 10 );
 }

@@ -168,17 +168,24 @@ function create_or_update( array $fields ): Subscriber {
 
 /**
  * Deletes contacts; the hooks get the ids exactly as the client sent them (strings, too).
- * Their funnel rows, pivot rows and emails go in bulk.
+ * Only the contact rows go here: the rest goes in FluentCRM's own listener of the "after" hook.
  */
 function delete_contacts( array $ids_as_sent ): void {
 	do_action( 'fluentcrm_before_subscribers_deleted', $ids_as_sent );
-	$ids = array_map( 'intval', $ids_as_sent );
-	Subscriber::whereIn( 'id', $ids )->delete();
+	Subscriber::whereIn( 'id', array_map( 'intval', $ids_as_sent ) )->delete();
+	do_action( 'fluentcrm_after_subscribers_deleted', $ids_as_sent );
+}
+
+/**
+ * FluentCRM's cleanup on `fluentcrm_after_subscribers_deleted` (priority 10, registered when it
+ * boots): the deleted contacts' funnel rows, pivot rows and emails go in bulk.
+ */
+function delete_contact_assets( $ids_as_sent ): void {
+	$ids = array_map( 'intval', (array) $ids_as_sent );
 	\FluentCrm\App\Models\FunnelSubscriber::whereIn( 'subscriber_id', $ids )->delete();
 	\FluentCrm\App\Models\CampaignEmail::whereIn( 'subscriber_id', $ids )->delete();
 	global $wpdb;
 	$wpdb->query( "DELETE FROM {$wpdb->prefix}fc_subscriber_pivot WHERE subscriber_id IN (" . implode( ',', $ids ?: array( 0 ) ) . ')' );
-	do_action( 'fluentcrm_after_subscribers_deleted', $ids_as_sent );
 }
 
 /**

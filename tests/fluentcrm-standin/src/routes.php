@@ -226,10 +226,10 @@ function route_hourly_archive( \WP_REST_Request $r ) {
 	return array( 'status' => 'archived' );
 }
 
-/** A one-off email from the contact's profile (no campaign). */
+/** A one-off email from the contact's profile (its campaign row is not a campaign: see queue_one_off_email). */
 function route_queue_email( \WP_REST_Request $r ) {
 	$contact = contact_or_404( $r['subscriber_id'] );
-	return is_wp_error( $contact ) ? $contact : array( 'id' => (int) queue_email( null, $contact, (string) $r['subject'] )->id );
+	return is_wp_error( $contact ) ? $contact : array( 'id' => (int) queue_one_off_email( $contact, (string) $r['subject'] )->id );
 }
 
 function route_send_emails( \WP_REST_Request $r ): array {

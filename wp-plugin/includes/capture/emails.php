@@ -14,7 +14,9 @@ if ( ! defined( 'ABSPATH' ) ) {
 /**
  * `fluentcrm_sending_emails_done` `(Collection<CampaignEmail>)`, once per batch after sending.
  * The items' in-memory status is stale (sent rows still read pending/scheduled), so each row's
- * status is read again and only `sent` rows count.
+ * status is read again and only `sent` rows count. No per-request dedupe key: each send of an
+ * email is reported by exactly one batch, and a campaign's burst of thousands of emails must not
+ * grow the request's memory with a key per email.
  *
  * @since 0.1.0
  *
@@ -27,7 +29,7 @@ function fcwh_capture_emails_sent( $emails ): void {
 	$batch = array();
 	foreach ( fcwh_items( $emails ) as $email ) {
 		$email_id = is_object( $email ) ? fcwh_int_or_null( $email->id ?? null ) : null;
-		if ( null !== $email_id && ! fcwh_emitted( 'email.sent', (string) $email_id ) ) {
+		if ( null !== $email_id ) {
 			$batch[ $email_id ] = $email;
 		}
 	}
@@ -45,8 +47,7 @@ function fcwh_capture_emails_sent( $emails ): void {
 			array(
 				'email'   => fcwh_email_data( $row, array( 'sent_at' => fcwh_iso_from_site_time( $row->updated_at ?? null ) ?? fcwh_iso_now() ) ),
 				'contact' => isset( $contacts[ $contact_id ] ) ? fcwh_contact_data( $contacts[ $contact_id ] ) : null,
-			),
-			array( 'dedupe_key' => (string) $email_id )
+			)
 		);
 	}
 }

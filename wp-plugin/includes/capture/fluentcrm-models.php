@@ -81,6 +81,27 @@ function fcwh_find_model( string $name, $id ) {
 }
 
 /**
+ * The campaign id of an email when that is a campaign, null otherwise. FluentCRM gives one-off
+ * emails from a contact's profile, and automation emails, a campaign row of another type
+ * (custom_email_campaign, funnel_email_campaign), which the Campaign model does not find.
+ *
+ * @since 0.1.0
+ *
+ * @param mixed $campaign_id The email's campaign_id column.
+ */
+function fcwh_regular_campaign_id( $campaign_id ): ?int {
+	static $is_campaign = array(); // A row's type never changes: one look per id and request.
+	$campaign_id = fcwh_int_or_null( $campaign_id );
+	if ( null === $campaign_id ) {
+		return null;
+	}
+	if ( ! isset( $is_campaign[ $campaign_id ] ) ) {
+		$is_campaign[ $campaign_id ] = null !== fcwh_find_model( 'Campaign', $campaign_id );
+	}
+	return $is_campaign[ $campaign_id ] ? $campaign_id : null;
+}
+
+/**
  * The FluentCRM contact of a store customer: by email first, then by WordPress user id.
  *
  * @since 0.1.0

@@ -170,7 +170,7 @@ function fcwh_watch_funnel_rows_of_deleted_contacts( $ids ): void {
 }
 
 /**
- * `fluentcrm_after_subscribers_deleted`.
+ * `fluentcrm_after_subscribers_deleted` (priority 20, after FluentCRM deleted the rows at 10).
  *
  * @since 0.1.0
  */

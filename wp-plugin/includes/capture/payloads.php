@@ -174,7 +174,7 @@ function fcwh_email_data( $email, array $extra = array() ): array {
 		'id'          => (int) $email->id,
 		'subject'     => fcwh_string_or_null( $email->email_subject ?? null ),
 		'contact_id'  => fcwh_int_or_null( $email->subscriber_id ?? null ),
-		'campaign_id' => fcwh_int_or_null( $email->campaign_id ?? null ),
+		'campaign_id' => fcwh_regular_campaign_id( $email->campaign_id ?? null ),
 	) + $extra;
 }
 
