@@ -62,21 +62,16 @@ function fcwh_bench_burst_send_all( int $campaign_id ): int {
 
 /**
  * Writes memory_get_peak_usage() to wp-content/fcwh-bench-peak.json once everything else has
- * run: registered from the last `shutdown` callback, so it runs after the plugin's own flush.
+ * run: a PHP shutdown function registered during the request, so it runs after WordPress's
+ * `shutdown` action and after the plugin's own flush (registered when the plugin loaded).
  */
 function fcwh_bench_burst_record_peak_memory_at_the_end(): void {
-	add_action(
-		'shutdown',
+	register_shutdown_function(
 		static function () {
-			register_shutdown_function(
-				static function () {
-					file_put_contents( // phpcs:ignore WordPress.WP.AlternativeFunctions
-						WP_CONTENT_DIR . '/fcwh-bench-peak.json',
-						wp_json_encode( array( 'peak_bytes' => memory_get_peak_usage() ) )
-					);
-				}
+			file_put_contents( // phpcs:ignore WordPress.WP.AlternativeFunctions
+				WP_CONTENT_DIR . '/fcwh-bench-peak.json',
+				wp_json_encode( array( 'peak_bytes' => memory_get_peak_usage() ) )
 			);
-		},
-		PHP_INT_MAX
+		}
 	);
 }
