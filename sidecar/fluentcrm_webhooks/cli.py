@@ -9,7 +9,7 @@ import sys
 import threading
 
 from .config import Settings, SettingsError
-from .version import VERSION
+from . import __version__ as VERSION
 
 log = logging.getLogger("fluentcrm_webhooks")
 

@@ -37,13 +37,6 @@ def lease_seconds(settings: Settings) -> float:
     return 2 * settings.timeout + 5
 
 
-def attempt_delivery(settings: Settings, delivery_id: int,
-                     schedule_retry: Callable[[int, float], None]) -> Outcome | None:
-    """Make one attempt if the delivery is due and its webhook active; None when there is nothing to do."""
-    outcomes = attempt_deliveries(settings, [delivery_id], schedule_retry)
-    return outcomes[0] if outcomes else None
-
-
 def attempt_deliveries(settings: Settings, delivery_ids: list[int],
                        schedule_retry: Callable[[int, float], None]) -> list[Outcome]:
     """One attempt for each due delivery among `delivery_ids`: claimed together, sent one after

@@ -300,7 +300,9 @@ def _record_attempts(records: Sequence[AttemptRecord], counts_for_webhook: bool)
         Attempt.insert_many([{
             "delivery_id": r.delivery.id, "attempted_at": r.attempted_at, "response_code": r.result.response_code,
             "response_time": r.result.response_time, "response_body": _excerpt(r.result.response_body, 2048),
-            "error": r.result.error, "request_headers": json.dumps(_public_headers(r.headers)),
+            "error": r.result.error,
+            # Every header, signatures included: receivers see them anyway, and admins debug with them.
+            "request_headers": json.dumps(r.headers),
         } for r in records]).execute()
         Delivery.update(
             status=per_delivery(Delivery.status, [r.final_status for r in records]),
@@ -346,10 +348,6 @@ def _count_outcomes(webhook_id: int, finals: list[str]) -> bool:
         & (Webhook.consecutive_failures >= AUTO_DISABLE_AFTER)).execute())
 
 
-def _public_headers(headers: dict[str, str]) -> dict[str, str]:
-    return dict(headers)  # signatures are not secrets: receivers see them, and admins debug with them
-
-
 def _excerpt(text: str | None, limit: int) -> str | None:
     return None if text is None else text[:limit]
 
@@ -374,22 +372,24 @@ def create_test_delivery(webhook: Webhook, body: bytes, event_id: str, event: st
 
 def redeliver(delivery: Delivery) -> None:
     """Send a delivery again with a fresh retry ladder (same id, same body)."""
-    Delivery.update(status="pending", attempts=0, next_attempt_at=utcnow()).where(Delivery.id == delivery.id).execute()
-
-
-def failed_delivery_ids_since(webhook_id: int, since: datetime) -> list[int]:
-    return [row.id for row in Delivery.select(Delivery.id).where(
-        (Delivery.webhook_id == webhook_id) & (Delivery.status == "failed") & (Delivery.created_at >= since)
-        & (Delivery.event != "webhook.test")).order_by(Delivery.id)]
+    _restart_deliveries([delivery.id])
 
 
 def recover_failed_since(webhook_id: int, since: datetime) -> list[int]:
+    """Redeliver every failed delivery of the webhook created at or after `since` (tests excluded)."""
     with database.atomic():
-        ids = failed_delivery_ids_since(webhook_id, since)
-        for start in range(0, len(ids), INSERT_CHUNK):
-            Delivery.update(status="pending", attempts=0, next_attempt_at=utcnow()).where(
-                Delivery.id.in_(ids[start:start + INSERT_CHUNK])).execute()
+        ids = [row.id for row in Delivery.select(Delivery.id).where(
+            (Delivery.webhook_id == webhook_id) & (Delivery.status == "failed") & (Delivery.created_at >= since)
+            & (Delivery.event != "webhook.test")).order_by(Delivery.id)]
+        _restart_deliveries(ids)
     return ids
+
+
+def _restart_deliveries(ids: list[int]) -> None:
+    now = utcnow()
+    for start in range(0, len(ids), INSERT_CHUNK):
+        Delivery.update(status="pending", attempts=0, next_attempt_at=now).where(
+            Delivery.id.in_(ids[start:start + INSERT_CHUNK])).execute()
 
 
 def deliveries_page(webhook_id: int, status: str | None, page: int, per_page: int) -> tuple[list[Delivery], int]:

@@ -67,7 +67,8 @@ def test_bad_event_batches(client):
 def ladder_step(settings, delivery_id, delays):
     """Make the delivery due now and run one attempt, as a woken worker would."""
     Delivery.update(next_attempt_at=utcnow() - timedelta(seconds=1)).where(Delivery.id == delivery_id).execute()
-    return delivery_module.attempt_delivery(settings, delivery_id, lambda _id, delay: delays.append(delay))
+    outcomes = delivery_module.attempt_deliveries(settings, [delivery_id], lambda _id, delay: delays.append(delay))
+    return outcomes[0] if outcomes else None
 
 
 def scheduled_gap(delivery_id) -> float:

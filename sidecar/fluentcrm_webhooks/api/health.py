@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from ..version import VERSION
+from .. import __version__ as VERSION
 
 log = logging.getLogger("fluentcrm_webhooks.health")
 
