@@ -56,7 +56,7 @@ def serve(settings: Settings) -> int:
 
     runtime = build_runtime(settings)
     token, token_path = resolve_token(settings)
-    app = create_app(Context(settings, runtime.db, runtime.queue, token), background=runtime.delivery_workers)
+    app = create_app(Context(settings, runtime.db, runtime.doorbell, token), background=runtime.delivery_workers)
     print(f"FluentCRM Webhooks {VERSION} listening on http://{settings.host}:{settings.port}", flush=True)
     if token_path is not None:
         print(f"API token saved in {token_path.resolve()} (send it as 'Authorization: Bearer <token>')", flush=True)
@@ -74,7 +74,7 @@ def worker(settings: Settings) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    print(f"FluentCRM Webhooks {VERSION} worker: {settings.workers} delivery threads", flush=True)
+    print(f"FluentCRM Webhooks {VERSION} worker: up to {settings.workers} attempts in flight", flush=True)
     with runtime.delivery_workers():
         stop.wait()
     print("worker stopped", flush=True)

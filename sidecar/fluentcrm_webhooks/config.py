@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Mapping
 
 DEFAULT_RETRY_DELAYS = (60, 300, 1800, 7200, 86400)
+MAX_IN_FLIGHT = 20000  # the most attempts one process may keep in flight (FCWH_WORKERS)
 
 
 class SettingsError(ValueError):
@@ -23,12 +24,13 @@ class Settings:
     token_file: str | None = None
     host: str = "127.0.0.1"
     port: int = 8787
-    workers: int = 8
+    workers: int = 256  # attempts in flight per process, all webhooks together
+    webhook_concurrency: int = 100  # attempts in flight per webhook and process, unless it sets max_concurrency
     retry_delays: tuple[int, ...] = DEFAULT_RETRY_DELAYS
     timeout: float = 30.0
     allow_http: bool = False
     allow_private_targets: bool = False
-    sweep_interval: float = 30.0
+    sweep_interval: float = 1.0  # seconds between looks for due work nothing woke us for
     log_level: str = "INFO"
 
     @property
@@ -87,7 +89,9 @@ class Settings:
         if (v := get("FCWH_PORT")) is not None:
             kwargs["port"] = _int("FCWH_PORT", v, 0, 65535)
         if (v := get("FCWH_WORKERS")) is not None:
-            kwargs["workers"] = _int("FCWH_WORKERS", v, 1, 256)
+            kwargs["workers"] = _int("FCWH_WORKERS", v, 1, MAX_IN_FLIGHT)
+        if (v := get("FCWH_WEBHOOK_CONCURRENCY")) is not None:
+            kwargs["webhook_concurrency"] = _int("FCWH_WEBHOOK_CONCURRENCY", v, 1, MAX_IN_FLIGHT)
         if (v := get("FCWH_RETRY_DELAYS")) is not None:
             kwargs["retry_delays"] = _delays(v)
         if (v := get("FCWH_TIMEOUT")) is not None:
@@ -97,7 +101,7 @@ class Settings:
         if (v := get("FCWH_ALLOW_PRIVATE_TARGETS")) is not None:
             kwargs["allow_private_targets"] = _flag("FCWH_ALLOW_PRIVATE_TARGETS", v)
         if (v := get("FCWH_SWEEP_INTERVAL")) is not None:
-            kwargs["sweep_interval"] = _float("FCWH_SWEEP_INTERVAL", v, 0.2, 3600)
+            kwargs["sweep_interval"] = _float("FCWH_SWEEP_INTERVAL", v, 0.1, 60)
         if (v := get("FCWH_LOG_LEVEL")) is not None:
             kwargs["log_level"] = v.upper()
         return cls(**kwargs)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from typing import Callable, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from peewee import ConnectionContext, Database, MySQLDatabase, SqliteDatabase
+from peewee import ConnectionContext, Database, MySQLDatabase, OperationalError, SqliteDatabase
 from playhouse.pool import PooledMySQLDatabase
 from playhouse.shortcuts import ReconnectMixin
 
@@ -14,8 +16,9 @@ from .models import ALL_MODELS, BASE_TABLE_NAMES, database
 MYSQL_TABLE_SETTINGS = ["ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"]
 
 # Threads of one process that may hold a connection at once: the HTTP threadpool (capped in
-# app.py to this size), the delivery workers, the sweeper and a spare.
+# app.py to this size), the delivery engine's ledger thread, Huey's doorbell thread and spares.
 HTTP_THREADS = 16
+ENGINE_CONNECTIONS = 4
 
 
 class _ReconnectSafeContext(ConnectionContext):
@@ -46,7 +49,7 @@ def open_database(settings: Settings) -> Database:
             autoconnect=False,
         )
     else:
-        db = _mysql(url, pool_size=HTTP_THREADS + settings.workers + 4)
+        db = _mysql(url, pool_size=HTTP_THREADS + ENGINE_CONNECTIONS)
     bind(db, settings.table_prefix)
     return db
 
@@ -82,3 +85,32 @@ def bind(db: Database, prefix: str) -> None:
 
 def is_mysql(db: Database) -> bool:
     return isinstance(db, MySQLDatabase)
+
+
+def write_transaction(db: Database):
+    """A transaction that takes SQLite's write lock at once (BEGIN IMMEDIATE): a deferred one that
+    reads and then writes fails at once with "database is locked" when another connection wrote in
+    between, and busy_timeout does not help it (STACK-NOTES trap 12). Intake, claims and outcome
+    commits all start this way, so on the embedded default they queue for the lock instead."""
+    return db.atomic("IMMEDIATE") if isinstance(db, SqliteDatabase) else db.atomic()
+
+
+T = TypeVar("T")
+DEADLOCK_ERRORS = (1213, 1205)  # InnoDB: deadlock, lock wait timeout (the transaction was rolled back)
+DEADLOCK_RETRIES = 5
+
+
+def retrying_deadlocks(work: Callable[[], T]) -> T:
+    """Run a transaction again when InnoDB chose it as a deadlock victim, as InnoDB's manual asks.
+    On a small table the optimizer scans rather than seeks, so statements naming a few ids can lock
+    more rows than they name and two processes can deadlock; the victim was rolled back, so
+    running it again is safe."""
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            return work()
+        except OperationalError as error:
+            code = error.args[0] if error.args else None
+            if code not in DEADLOCK_ERRORS or attempt == DEADLOCK_RETRIES - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")

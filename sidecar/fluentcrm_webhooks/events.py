@@ -1,4 +1,10 @@
-"""The event types a webhook can subscribe to (webhooks-api.md, 'Available Events')."""
+"""The event types a webhook can subscribe to (webhooks-api.md, 'Available Events'), and the
+events the plugin hands over. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 EVENT_GROUPS: dict[str, tuple[str, ...]] = {
     "contact": (
@@ -24,3 +30,28 @@ EVENT_TYPES: frozenset[str] = frozenset(e for group in EVENT_GROUPS.values() for
 
 # Sent by POST /webhooks/{id}/test only; nobody subscribes to it.
 TEST_EVENT = "webhook.test"
+
+
+@dataclass(frozen=True)
+class IncomingEvent:
+    """One event of a POST /v2/events batch, validated (validation.py)."""
+
+    id: str
+    event: str
+    timestamp: str  # ISO 8601 with Z
+    data: Any
+
+
+def ordering_key(data: Any) -> str | None:
+    """Whose event this is, for webhooks that keep each contact's events in order: the contact's id
+    (data.contact.id, or data.email.contact_id for email events), or None for events of no contact
+    (campaigns), which wait for nothing."""
+    if not isinstance(data, dict):
+        return None
+    for holder, field in (("contact", "id"), ("email", "contact_id")):
+        value = data.get(holder)
+        if isinstance(value, dict):
+            key = value.get(field)
+            if isinstance(key, (int, str)) and not isinstance(key, bool) and str(key) != "":
+                return ("contact:" + str(key))[:64]
+    return None

@@ -1,15 +1,17 @@
 """Versioned schema changes: each runs once, in order, recorded in {prefix}fcwh_schema.
 
-Add a column later by appending a function here (playhouse.migrate's `migrator.add_column`);
-`fluentcrm-webhooks migrate` and every start apply what is missing. Safe to run from several
-processes at once: table creation is idempotent and a version row written twice is ignored.
+A new database gets today's tables from the models in step 1; later steps bring an older database
+to the same shape and skip what is already there, so they are safe on both. `fluentcrm-webhooks
+migrate` and every start apply what is missing. Safe to run from several processes at once: table
+creation is idempotent and a version row written twice is ignored.
 """
 
 from __future__ import annotations
 
 from typing import Callable
 
-from peewee import Database, IntegrityError
+from peewee import Database, IntegrityError, MySQLDatabase
+from playhouse.migrate import MySQLMigrator, SchemaMigrator, SqliteMigrator, migrate as apply
 
 from .models import Attempt, Delivery, SchemaVersion, SeenEvent, Webhook
 from .timeutil import utcnow
@@ -19,8 +21,30 @@ def _initial_tables(db: Database) -> None:
     db.create_tables([Webhook, Delivery, Attempt, SeenEvent], safe=True)
 
 
+def _lanes_pacing_ordering(db: Database) -> None:
+    """The delivery engine of docs/delivery.md: per-webhook caps, pacing and ordering; signatures
+    made at send time (the stored one goes)."""
+    migrator: SchemaMigrator = MySQLMigrator(db) if isinstance(db, MySQLDatabase) else SqliteMigrator(db)
+    operations = []
+    for model, names in ((Webhook, ("max_concurrency", "ordered", "pace_failures", "next_probe_at")),
+                         (Delivery, ("order_key", "claim_token"))):
+        table = model._meta.table_name
+        present = {column.name for column in db.get_columns(table)}
+        operations += [migrator.add_column(table, name, model._meta.fields[name])
+                       for name in names if name not in present]
+    deliveries = Delivery._meta.table_name
+    if "signature" in {column.name for column in db.get_columns(deliveries)}:
+        operations.append(migrator.drop_column(deliveries, "signature", cascade=False))
+    present_indexes = [tuple(index.columns) for index in db.get_indexes(deliveries)]
+    for columns in (("webhook_id", "status", "next_attempt_at"), ("webhook_id", "order_key", "status")):
+        if columns not in present_indexes:
+            operations.append(migrator.add_index(deliveries, columns, False))
+    apply(*operations)
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
     (1, _initial_tables),
+    (2, _lanes_pacing_ordering),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import (CharField, DatabaseProxy, DateTimeField, IntegerField, Model, TextField)
+from peewee import (BooleanField, CharField, DatabaseProxy, DateTimeField, IntegerField, Model, TextField)
 
 database = DatabaseProxy()
 
@@ -28,6 +28,10 @@ class Webhook(BaseModel):
     consecutive_failures = IntegerField(default=0)
     created_at = DateTimeField()
     updated_at = DateTimeField()
+    max_concurrency = IntegerField(null=True)  # attempts in flight per process; null: FCWH_WEBHOOK_CONCURRENCY
+    ordered = BooleanField(default=False)  # each contact's events in order (lanes.py, ledger.py)
+    pace_failures = IntegerField(default=0)  # attempts in trouble in a row; > 0: paced (lifecycle.py)
+    next_probe_at = DateTimeField(null=True)  # paced: no probe before this (also the probe's lease)
 
     class Meta:
         table_name = "fcwh_webhooks"
@@ -37,8 +41,7 @@ class Delivery(BaseModel):
     webhook_id = IntegerField()
     event = CharField(max_length=64)
     event_id = CharField(max_length=64)
-    body = LongTextField()  # the exact bytes sent, UTF-8
-    signature = CharField(max_length=80)  # X-FluentCRM-Signature of body, made once at intake
+    body = LongTextField()  # the exact bytes sent, UTF-8 (signed at send time: payloads.py)
     status = CharField(max_length=16, default="pending")
     attempts = IntegerField(default=0)
     response_code = IntegerField(null=True)
@@ -48,11 +51,15 @@ class Delivery(BaseModel):
     next_attempt_at = DateTimeField(null=True)
     attempted_at = DateTimeField(null=True)
     created_at = DateTimeField()
+    order_key = CharField(max_length=64, null=True)  # whose event (events.ordering_key)
+    claim_token = CharField(max_length=32, null=True)  # the claim that leased it last (ledger.claim)
 
     class Meta:
         table_name = "fcwh_deliveries"
         indexes = (
             (("webhook_id", "status", "id"), False),  # the log, its status filter, held counts
+            (("webhook_id", "status", "next_attempt_at"), False),  # a lane's due deliveries
+            (("webhook_id", "order_key", "status"), False),  # ordered lanes: an earlier one pending?
             (("status", "next_attempt_at"), False),  # the sweeper's overdue scan
             (("webhook_id", "attempted_at"), False),  # a webhook's last delivery
             (("event_id",), False),  # intake reads back what it inserted

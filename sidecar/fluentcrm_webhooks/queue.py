@@ -1,27 +1,27 @@
-"""The Huey queue that wakes delivery workers, from FCWH_QUEUE_URL, and the task that sends.
+"""The doorbell between processes: a Huey task that tells delivery engines "new work is due".
 
-Tasks carry delivery ids, never payloads; losing the queue loses nothing because the sweeper
-rebuilds it from the deliveries table.
+The deliveries table is the queue (ledger.py); a wake-up task carries nothing. Intake in `serve`
+wakes its own engine directly, and rings the doorbell for `worker` processes elsewhere
+(FCWH_QUEUE_URL: a SQLite file for one host, Redis for several). A lost doorbell costs only
+latency: every engine looks at the table every FCWH_SWEEP_INTERVAL anyway.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+import time
 from typing import Callable
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
-from peewee import Database
 
 from .config import Settings
-from .delivery import attempt_deliveries
 
 log = logging.getLogger("fluentcrm_webhooks.queue")
 
-# Deliveries handed to one task: enough to keep the per-task queue overhead small, few enough
-# that the work spreads over every worker thread.
-TASK_CHUNK = 20
+# Rings closer together than this share one wake-up task: a burst of batches is one ring.
+RING_EVERY = 0.05
 
 
 def create_huey(settings: Settings, immediate: bool = False) -> Huey:
@@ -34,54 +34,36 @@ def create_huey(settings: Settings, immediate: bool = False) -> Huey:
     return MemoryHuey("fcwh", **common)
 
 
-@dataclass
-class DeliveryQueue:
-    """The queue plus the one task it runs; `send` is how everything else hands work over."""
+class Doorbell:
+    """`ring()` after committing work: wakes this process's engine now and the others soon."""
 
-    huey: Huey
-    workers: int
-    enqueue_ids: Callable[[list[int]], None]
-    schedule_retry: Callable[[int, float], None]
+    def __init__(self, huey: Huey, wake_local: Callable[[], None]) -> None:
+        self.huey = huey
+        self._wake_local = wake_local
+        self._last_ring = 0.0
+        self._lock = threading.Lock()
+        self._unreachable = False
 
-    def send(self, delivery_ids: list[int]) -> None:
-        """Wake workers for these (committed) deliveries. A queue that cannot be reached (Redis
-        restarting) is not the caller's failure: the sweeper sends the rows once it is back."""
+        @huey.task(name="wake")
+        def wake() -> None:
+            wake_local()
+
+        self._task = wake
+
+    def ring(self) -> None:
+        self._wake_local()
+        with self._lock:
+            if time.monotonic() - self._last_ring < RING_EVERY:
+                return
+            self._last_ring = time.monotonic()
         try:
-            for chunk in chunks(delivery_ids, self.workers):
-                self.enqueue_ids(chunk)
+            self._task()
+            self._unreachable = False
         except Exception as error:  # redis.ConnectionError, sqlite3.OperationalError, ...
-            log.warning("queue unreachable (%s): %d deliveries wait for the sweeper",
-                        error.__class__.__name__, len(delivery_ids))
-
-
-def chunks(ids: list[int], workers: int) -> list[list[int]]:
-    """Split ids into at least `workers` tasks when there are that many, at most TASK_CHUNK each."""
-    if not ids:
-        return []
-    size = max(1, min(TASK_CHUNK, -(-len(ids) // max(1, workers))))
-    return [ids[i:i + size] for i in range(0, len(ids), size)]
-
-
-def create_queue(settings: Settings, db: Database, huey: Huey) -> DeliveryQueue:
-    @huey.task(name="deliver")
-    def deliver(delivery_ids: list[int]) -> None:
-        with db.connection_context():
-            try:
-                attempt_deliveries(settings, delivery_ids, schedule_retry)
-            except Exception:  # the leases run out and the sweeper sends them again
-                log.exception("deliveries %s: chunk crashed; the sweeper will pick them up", delivery_ids)
-
-    def enqueue_ids(ids: list[int]) -> None:
-        deliver(ids)
-
-    def schedule_retry(delivery_id: int, delay: float) -> None:
-        try:
-            deliver.schedule(args=([delivery_id],), delay=delay)
-        except Exception as error:  # the row holds next_attempt_at: the sweeper sends it when due
-            log.warning("delivery %s: queue unreachable (%s); the sweeper will retry it",
-                        delivery_id, error.__class__.__name__)
-
-    return DeliveryQueue(huey, settings.workers, enqueue_ids, schedule_retry)
+            if not self._unreachable:  # once per outage, not once per batch
+                log.warning("queue unreachable (%s): other processes find the new work on their next look",
+                            error.__class__.__name__)
+            self._unreachable = True
 
 
 class EmbeddedConsumer(Consumer):
@@ -91,10 +73,8 @@ class EmbeddedConsumer(Consumer):
         pass
 
 
-def create_consumer(huey: Huey, settings: Settings) -> EmbeddedConsumer:
-    return EmbeddedConsumer(
-        huey, workers=settings.workers, worker_type="thread", periodic=False,
-        # Poll an idle queue often: an event should reach its receiver well within a second.
-        initial_delay=0.05, backoff=1.3, max_delay=0.5,
-        check_worker_health=True, shutdown_timeout=settings.timeout + 5,
-    )
+def create_consumer(huey: Huey) -> EmbeddedConsumer:
+    # One thread is plenty: a wake-up task only sets an event.
+    return EmbeddedConsumer(huey, workers=1, worker_type="thread", periodic=False,
+                            initial_delay=0.05, backoff=1.3, max_delay=0.5,
+                            check_worker_health=True, shutdown_timeout=2)

@@ -1,4 +1,4 @@
-"""Assemble a running sidecar from settings: database, schema, queue, workers, sweeper."""
+"""Assemble a running sidecar from settings: database, schema, delivery engine, doorbell."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from peewee import Database
 
 from .config import Settings
 from .db import open_database
+from .engine import Engine
 from .migrations import migrate
-from .queue import DeliveryQueue, create_consumer, create_huey, create_queue
-from .sweeper import Sweeper
+from .queue import Doorbell, create_consumer, create_huey
 
 
 @dataclass
@@ -20,19 +20,19 @@ class Runtime:
     settings: Settings
     db: Database
     huey: Huey
-    queue: DeliveryQueue
+    engine: Engine
+    doorbell: Doorbell
 
     @contextlib.contextmanager
     def delivery_workers(self):
-        """Run Huey's worker threads and the sweeper for the duration of the block."""
-        consumer = create_consumer(self.huey, self.settings)
-        sweeper = Sweeper(self.db, self.queue, self.settings.sweep_interval)
+        """Run the delivery engine and the doorbell's consumer for the duration of the block."""
+        consumer = create_consumer(self.huey)
         consumer.start()
-        sweeper.start()
+        self.engine.start()
         try:
             yield
         finally:
-            sweeper.stop()
+            self.engine.stop()
             consumer.stop(graceful=True)
 
 
@@ -42,5 +42,5 @@ def build_runtime(settings: Settings, *, immediate: bool = False) -> Runtime:
     db = open_database(settings)
     migrate(db)
     huey = create_huey(settings, immediate=immediate)
-    queue = create_queue(settings, db, huey)
-    return Runtime(settings, db, huey, queue)
+    engine = Engine(settings, db)
+    return Runtime(settings, db, huey, engine, Doorbell(huey, engine.wake))

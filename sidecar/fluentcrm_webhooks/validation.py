@@ -6,8 +6,7 @@ import secrets
 from typing import Any
 
 from . import errors
-from .events import EVENT_TYPES
-from .queries import IncomingEvent
+from .events import EVENT_TYPES, IncomingEvent
 from .targets import UrlRejected, check_webhook_url
 from .timeutil import iso, parse_iso
 
@@ -19,6 +18,7 @@ DELIVERY_STATUSES = ("success", "failed", "pending")
 PER_PAGE_DEFAULT = 25
 PER_PAGE_MAX = 100
 REQUIRED_ON_CREATE = ("name", "url", "events")
+MAX_CONCURRENCY_MAX = 1000
 
 
 def generate_secret() -> str:
@@ -50,6 +50,12 @@ def webhook_input(payload: Any, *, creating: bool, allow_http: bool, allow_priva
         clean["status"] = status
     elif creating:
         clean["status"] = "active"
+    if "max_concurrency" in payload:
+        clean["max_concurrency"] = _max_concurrency(payload["max_concurrency"])
+    if "ordered" in payload:
+        if not isinstance(payload["ordered"], bool):
+            raise errors.invalid_params({"ordered": "ordered must be true or false."})
+        clean["ordered"] = payload["ordered"]
     if "secret" in payload and not (creating and payload["secret"] in (None, "")):
         clean["secret"] = _secret(payload["secret"])
     elif creating:
@@ -61,6 +67,15 @@ def _name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > NAME_MAX:
         raise errors.invalid_params({"name": f"name must be a string of 1 to {NAME_MAX} characters."})
     return value.strip()
+
+
+def _max_concurrency(value: Any) -> int | None:
+    """Attempts in flight to this webhook at most, per process; null for the sidecar's default."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_CONCURRENCY_MAX:
+        raise errors.invalid_params({"max_concurrency": f"max_concurrency must be null or a whole number, 1 to {MAX_CONCURRENCY_MAX}."})
+    return value
 
 
 def _secret(value: Any) -> str:

@@ -200,7 +200,7 @@ def test_serve_and_worker_start_with_the_compose_environment_and_stop_on_sigterm
         wait_until(lambda: subprocess.run([sys.executable, *health[1:]], env=environment("sidecar"),
                                           capture_output=True).returncode == 0,
                    timeout=30, interval=0.2, message=lambda: f"the healthcheck to pass; log:\n{web.log_tail()}")
-        wait_until(lambda: "delivery threads" in worker.log_text(), timeout=30,
+        wait_until(lambda: "attempts in flight" in worker.log_text(), timeout=30,
                    message=lambda: f"the worker to start; log:\n{worker.log_tail()}")
     finally:
         worker_code, web_code = worker.stop(), web.stop()

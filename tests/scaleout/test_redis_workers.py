@@ -38,7 +38,7 @@ def scaled_sidecar(sidecar_factory, mariadb_server: MariaDBServer, redis_server:
                               env={"FCWH_QUEUE_URL": redis_server.url, "FCWH_WORKERS": "2"})
     for _ in range(2):
         worker = sidecar.start_worker()
-        wait_until(lambda: "delivery threads" in worker.log_text(), timeout=30,
+        wait_until(lambda: "attempts in flight" in worker.log_text(), timeout=30,
                    message=lambda: f"{worker.log_path.name} to start; log:\n{worker.log_tail()}")
     return sidecar
 
@@ -54,15 +54,6 @@ def deliveries_by_status(mariadb_server: MariaDBServer, sidecar: Sidecar) -> dic
     return dict(rows)
 
 
-def queued_tasks(redis_server: RedisServer) -> int:
-    """Tasks waiting in Redis: huey keeps its queue as a list."""
-    client = redis.Redis.from_url(redis_server.url)
-    try:
-        return sum(client.llen(key) for key in client.scan_iter() if client.type(key) == b"list")
-    finally:
-        client.close()
-
-
 def assert_each_received_once(receiver: Receiver, count: int) -> list[int]:
     ids = Counter(int(r.headers["x-fluentcrm-delivery"]) for r in receiver.wait_for(count, timeout=120))
     doubles = {delivery_id: n for delivery_id, n in ids.items() if n > 1}
@@ -74,7 +65,7 @@ def assert_each_received_once(receiver: Receiver, count: int) -> list[int]:
 def test_two_workers_share_the_load_and_send_each_delivery_once(
         scaled_sidecar: Sidecar, receiver: Receiver, mariadb_server: MariaDBServer) -> None:
     count = 400
-    # A small delay keeps every consumer thread busy, so the queue hands tasks to all processes.
+    # A small delay keeps every process's slots busy, so each claims a share of the deliveries.
     receiver.set_default(delay=0.02)
     create_webhook(scaled_sidecar.api, receiver.url, ["email.sent"])
     send_in_batches(scaled_sidecar, count)
@@ -92,21 +83,24 @@ def test_two_workers_share_the_load_and_send_each_delivery_once(
 
 def test_a_redis_restart_loses_no_delivery(scaled_sidecar: Sidecar, receiver: Receiver,
                                            redis_server: RedisServer, mariadb_server: MariaDBServer) -> None:
+    """Redis only rings the doorbell between processes (queue.py); the deliveries table is the
+    queue. A Redis that restarts empty mid-burst costs at most a look's delay, never a delivery."""
     count = 400
-    # Slow enough that most tasks still wait in Redis when it restarts empty.
-    receiver.set_default(delay=0.05)
+    receiver.set_default(delay=0.05)  # slow enough that most deliveries are still to go at the restart
     create_webhook(scaled_sidecar.api, receiver.url, ["email.sent"])
     send_in_batches(scaled_sidecar, count)
     receiver.wait_for(10, timeout=60)
-    assert queued_tasks(redis_server) > 0, "tasks should still be waiting in Redis, or the restart proves nothing"
-    redis_server.restart()  # no persistence: every queued task is gone
+    assert len(receiver.requests) < count, "the burst ended before the restart, which then proves nothing"
+    redis_server.restart()  # no persistence: every doorbell task is gone
+    send_in_batches(scaled_sidecar, 100)  # intake rings a doorbell that is coming back
 
-    assert_each_received_once(receiver, count)
-    wait_until(lambda: deliveries_by_status(mariadb_server, scaled_sidecar) == {"success": count}, timeout=60,
-               message=lambda: f"{count} successes; table: {deliveries_by_status(mariadb_server, scaled_sidecar)}")
+    assert_each_received_once(receiver, count + 100)
+    wait_until(lambda: deliveries_by_status(mariadb_server, scaled_sidecar) == {"success": count + 100}, timeout=60,
+               message=lambda: f"{count + 100} successes; table: {deliveries_by_status(mariadb_server, scaled_sidecar)}")
     processes: list[ManagedProcess] = [scaled_sidecar.process, *scaled_sidecar.workers]
-    assert any("re-queued" in p.log_text() for p in processes), "the sweeper should have rebuilt the lost queue"
     assert all(p.running for p in processes), "every process must survive the Redis restart"
+    after_restart = [sent_by(worker.log_text()) for worker in scaled_sidecar.workers]
+    assert all(after_restart), "the workers kept delivering"
 
 
 def test_redis_server_helper_restarts_on_the_same_port(redis_server: RedisServer) -> None:

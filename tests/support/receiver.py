@@ -12,6 +12,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class ScriptedResponse:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b"ok"
     delay: float = 0.0  # seconds to wait before answering (a slow receiver)
+    drip: float = 0.0  # > 0: send the answer one byte at a time, this many seconds apart
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -41,21 +43,34 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         receiver = self.server.receiver
-        response = receiver._next_response()
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        response = receiver._next_response(headers, body)
         # Recorded on arrival, before any delay: a sender killed while waiting still "delivered".
         receiver._record(ReceivedRequest(
-            method=self.command, path=self.path,
-            headers={name.lower(): value for name, value in self.headers.items()},
+            method=self.command, path=self.path, headers=headers,
             body=body, arrived_at=time.time(), answered_status=response.status,
         ))
-        if response.delay:
-            time.sleep(response.delay)
-        self.send_response(response.status)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        self.wfile.write(response.body)
+        try:
+            if response.delay:
+                time.sleep(response.delay)
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            if response.drip:
+                self.wfile.flush()
+                for index in range(len(response.body)):
+                    try:
+                        self.wfile.write(response.body[index:index + 1])
+                        self.wfile.flush()
+                    except OSError:
+                        return  # the sender gave up (its deadline): stop dripping
+                    time.sleep(response.drip)
+            else:
+                self.wfile.write(response.body)
+        finally:
+            receiver._done()
 
     do_POST = do_GET = do_PUT = do_PATCH = do_DELETE = _handle
 
@@ -65,6 +80,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops the SYNs of a burst of new connections, which the
+    # sender then retries after a second: a receiver artefact, not the sender's behaviour.
+    request_queue_size = 1024
     block_on_close = False  # do not join handler threads stuck in idle keep-alive reads
 
     def __init__(self, receiver: "Receiver", ssl_context: ssl.SSLContext | None) -> None:
@@ -108,6 +126,11 @@ class Receiver:
         self.default = ScriptedResponse()
         self._scripted: list[ScriptedResponse] = []
         self._requests: list[ReceivedRequest] = []
+        # Chooses the answer from the request when set: (headers, body) -> response, or None for
+        # the usual scripted/default answer.
+        self.responder: Callable[[dict[str, str], bytes], ScriptedResponse | None] | None = None
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests being answered at once, since start
         self._changed = threading.Condition()
         self._server = _Server(self, ssl_context)
         self._thread = threading.Thread(target=self._server.serve_forever, name="receiver", daemon=True)
@@ -133,8 +156,8 @@ class Receiver:
 
     # -- programming the answers -----------------------------------------------------------------
     def set_default(self, status: int = 200, headers: dict[str, str] | None = None,
-                    body: bytes = b"ok", delay: float = 0.0) -> None:
-        self.default = ScriptedResponse(status, headers or {}, body, delay)
+                    body: bytes = b"ok", delay: float = 0.0, drip: float = 0.0) -> None:
+        self.default = ScriptedResponse(status, headers or {}, body, delay, drip)
 
     def script(self, status: int, headers: dict[str, str] | None = None, body: bytes = b"",
                delay: float = 0.0, times: int = 1) -> None:
@@ -142,9 +165,23 @@ class Receiver:
         with self._changed:
             self._scripted.extend([ScriptedResponse(status, headers or {}, body, delay)] * times)
 
-    def _next_response(self) -> ScriptedResponse:
+    def _next_response(self, headers: dict[str, str], body: bytes) -> ScriptedResponse:
         with self._changed:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            if self.responder is not None:
+                chosen = self.responder(headers, body)
+                if chosen is not None:
+                    return chosen
             return self._scripted.pop(0) if self._scripted else self.default
+
+    def _done(self) -> None:
+        with self._changed:
+            self.in_flight -= 1
+
+    def reset_max_in_flight(self) -> None:
+        with self._changed:
+            self.max_in_flight = self.in_flight
 
     # -- what arrived ----------------------------------------------------------------------------
     def _record(self, request: ReceivedRequest) -> None:

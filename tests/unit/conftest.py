@@ -1,25 +1,26 @@
-"""Unit-test fixtures: an in-process sidecar on a temporary SQLite file, Huey in immediate mode
-(a task runs inside the request that queued it), and requests-mock standing in for receivers."""
+"""Unit-test fixtures: an in-process sidecar on a temporary SQLite file, its delivery engine
+stepped by the tests one round at a time (`deliver`), and a real HTTP receiver on loopback."""
 
 from __future__ import annotations
 
 import pytest
-import requests_mock
 from starlette.testclient import TestClient
 
 from fluentcrm_webhooks.api.plumbing import Context
 from fluentcrm_webhooks.app import create_app
 from fluentcrm_webhooks.config import Settings
-from fluentcrm_webhooks.runtime import build_runtime
+from fluentcrm_webhooks.runtime import Runtime, build_runtime
+from tests.support.receiver import Receiver
 
 TOKEN = "unit-test-token"
-RECEIVER = "https://receiver.example/hook"
+RECEIVER = "https://receiver.example/hook"  # for tests that save webhooks and send nothing
 
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     return Settings(database_url=f"sqlite:///{tmp_path}/fcwh.sqlite3", queue_url="memory://",
-                    api_token=TOKEN, retry_delays=(60, 300, 1800, 7200, 86400), allow_private_targets=True)
+                    api_token=TOKEN, retry_delays=(60, 300, 1800, 7200, 86400), allow_private_targets=True,
+                    allow_http=True, timeout=5)
 
 
 @pytest.fixture
@@ -32,16 +33,27 @@ def runtime(settings):
 
 @pytest.fixture
 def client(runtime, settings):
-    app = create_app(Context(settings, runtime.db, runtime.queue, TOKEN))
+    app = create_app(Context(settings, runtime.db, runtime.doorbell, TOKEN))
     with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) as test_client:
         yield test_client
 
 
 @pytest.fixture
 def receiver():
-    with requests_mock.Mocker() as mocker:
-        mocker.post(RECEIVER, status_code=200, text="ok")
-        yield mocker
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()
+
+
+def deliver(runtime: Runtime, rounds: int = 20) -> list:
+    """Run delivery rounds until one finds nothing due; the attempts they made, in order."""
+    made = []
+    for _ in range(rounds):
+        records = runtime.engine.step()
+        if not records:
+            break
+        made.extend(records)
+    return made
 
 
 def make_webhook(client, **overrides) -> dict:

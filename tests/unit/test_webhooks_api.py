@@ -1,5 +1,7 @@
 """The /v2/webhooks routes in process: shapes, partial updates, and every bad input changing nothing."""
 
+import dataclasses
+
 import pytest
 
 from .conftest import RECEIVER, make_webhook
@@ -32,6 +34,12 @@ def test_secret_is_generated_strong_when_absent_and_events_deduplicated(client):
     assert len(created["secret"]) >= 32 and created["events"] == ["contact.created"]
 
 
+@pytest.fixture
+def settings(settings):
+    """This module checks what is refused in production: plain-HTTP URLs among it."""
+    return dataclasses.replace(settings, allow_http=False)
+
+
 def error_of(response):
     body = response.json()
     return response.status_code, body["code"], body["message"], body["data"]["status"]
@@ -60,6 +68,16 @@ def error_of(response):
      (400, "rest_invalid_param", "Invalid parameter(s): status")),
     ({"name": "n", "url": RECEIVER, "events": ["contact.created"], "secret": "s" * 256},
      (400, "rest_invalid_param", "Invalid parameter(s): secret")),
+    ({"name": "n", "url": RECEIVER, "events": ["contact.created"], "max_concurrency": 0},
+     (400, "rest_invalid_param", "Invalid parameter(s): max_concurrency")),
+    ({"name": "n", "url": RECEIVER, "events": ["contact.created"], "max_concurrency": 1001},
+     (400, "rest_invalid_param", "Invalid parameter(s): max_concurrency")),
+    ({"name": "n", "url": RECEIVER, "events": ["contact.created"], "max_concurrency": "5"},
+     (400, "rest_invalid_param", "Invalid parameter(s): max_concurrency")),
+    ({"name": "n", "url": RECEIVER, "events": ["contact.created"], "max_concurrency": True},
+     (400, "rest_invalid_param", "Invalid parameter(s): max_concurrency")),
+    ({"name": "n", "url": RECEIVER, "events": ["contact.created"], "ordered": "yes"},
+     (400, "rest_invalid_param", "Invalid parameter(s): ordered")),
 ])
 def test_bad_create_input_is_refused_and_changes_nothing(client, body, expected):
     before = client.get("/v2/webhooks").json()
@@ -95,3 +113,14 @@ def test_token_required_everywhere_but_healthz(client):
         assert response.status_code == 401 and response.json()["code"] == "rest_not_logged_in"
     assert client.post("/v2/webhooks", json={}, headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert client.get("/healthz", headers={"Authorization": ""}).json()["status"] == "ok"
+
+
+def test_lane_settings_are_saved_shown_and_reset(client):
+    created = make_webhook(client)
+    assert (created["max_concurrency"], created["ordered"], created["paced"]) == (None, False, False)
+    updated = client.put(f"/v2/webhooks/{created['id']}", json={"max_concurrency": 4, "ordered": True}).json()["webhook"]
+    assert (updated["max_concurrency"], updated["ordered"]) == (4, True)
+    listed = client.get("/v2/webhooks").json()["webhooks"][0]
+    assert (listed["max_concurrency"], listed["ordered"]) == (4, True)
+    reset = client.put(f"/v2/webhooks/{created['id']}", json={"max_concurrency": None}).json()["webhook"]
+    assert reset["max_concurrency"] is None and reset["ordered"] is True

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from .. import queries, validation
+from .. import intake, validation
 from .plumbing import Call
 
 
 def receive_events(call: Call):
     batch = validation.events_batch(call.payload)
-    result = queries.record_events(batch)
-    # After the commit: a worker must never wake up for a row it cannot see yet.
-    call.ctx.queue.send(result.to_send)
+    result = intake.record_events(batch)
+    if result.to_send:
+        # After the commit: an engine must never look for rows it cannot see yet.
+        call.ctx.doorbell.ring()
     return 200, {"accepted": result.accepted, "duplicates": result.duplicates, "deliveries": result.deliveries}

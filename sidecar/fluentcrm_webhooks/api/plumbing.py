@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 
 from .. import errors
 from ..config import Settings
-from ..queue import DeliveryQueue
+from ..queue import Doorbell
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -28,7 +28,7 @@ MAX_BODY_BYTES = 1024 * 1024
 class Context:
     settings: Settings
     db: Database
-    queue: DeliveryQueue
+    doorbell: Doorbell
     token: str
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from .. import delivery, errors, queries, validation
+from .. import delivery_log, engine, errors, ledger, shapes, validation, webhooks_store
 from ..events import TEST_EVENT
 from ..models import Webhook
 from ..payloads import build_body
@@ -13,26 +13,38 @@ from .plumbing import Call, int_param
 
 
 def load_webhook(call: Call) -> Webhook:
-    webhook = queries.find_webhook(int_param(call.path["webhook_id"], errors.webhook_not_found))
+    webhook = webhooks_store.find_webhook(int_param(call.path["webhook_id"], errors.webhook_not_found))
     if webhook is None:
         raise errors.webhook_not_found()
     return webhook
 
 
+def webhook_shape(webhook: Webhook, *, with_secret: bool) -> dict:
+    last = webhooks_store.last_deliveries([webhook.id]).get(webhook.id)
+    held = webhooks_store.held_counts([webhook]).get(webhook.id, 0)
+    return shapes.webhook_dict(webhook, with_secret=with_secret, last=last, held=held)
+
+
 def list_webhooks(call: Call):
-    return 200, {"webhooks": [queries.webhook_dict(w, with_secret=False) for w in queries.all_webhooks()]}
+    webhooks = webhooks_store.all_webhooks()
+    # Two queries for the whole list, whatever its length.
+    last = webhooks_store.last_deliveries([w.id for w in webhooks])
+    held = webhooks_store.held_counts(webhooks)
+    return 200, {"webhooks": [shapes.webhook_dict(w, with_secret=False, last=last.get(w.id), held=held.get(w.id, 0))
+                              for w in webhooks]}
 
 
 def create_webhook(call: Call):
     settings = call.ctx.settings
     fields = validation.webhook_input(call.payload, creating=True, allow_http=settings.allow_http,
                                       allow_private=settings.allow_private_targets)
-    webhook = queries.create_webhook(**fields)
-    return 201, {"webhook": queries.webhook_dict(webhook, with_secret=True)}
+    webhook = webhooks_store.create_webhook(**fields)
+    call.ctx.doorbell.ring()
+    return 201, {"webhook": webhook_shape(webhook, with_secret=True)}
 
 
 def get_webhook(call: Call):
-    return 200, {"webhook": queries.webhook_dict(load_webhook(call), with_secret=True)}
+    return 200, {"webhook": webhook_shape(load_webhook(call), with_secret=True)}
 
 
 def update_webhook(call: Call):
@@ -40,20 +52,21 @@ def update_webhook(call: Call):
     settings = call.ctx.settings
     changes = validation.webhook_input(call.payload, creating=False, allow_http=settings.allow_http,
                                        allow_private=settings.allow_private_targets)
-    released = queries.update_webhook(webhook, changes)
-    call.ctx.queue.send(released)
-    return 200, {"webhook": queries.webhook_dict(webhook, with_secret=True)}
+    webhooks_store.update_webhook(webhook, changes)
+    call.ctx.doorbell.ring()  # re-activated, or its cap or ordering changed: look again now
+    return 200, {"webhook": webhook_shape(webhook, with_secret=True)}
 
 
 def delete_webhook(call: Call):
     webhook = load_webhook(call)
-    shape = queries.webhook_dict(webhook, with_secret=False)
-    queries.delete_webhook(webhook)
+    shape = webhook_shape(webhook, with_secret=False)
+    webhooks_store.delete_webhook(webhook)
     return 200, {"deleted": True, "webhook": shape}
 
 
 def test_webhook(call: Call):
-    """Send `webhook.test` now, whatever the webhook's status; no retries, logged as a delivery."""
+    """Send `webhook.test` now, whatever the webhook's status; no retries, logged as a delivery,
+    never counted toward disabling the webhook."""
     webhook = load_webhook(call)
     event_id = str(uuid.uuid4())
     data = {
@@ -61,11 +74,11 @@ def test_webhook(call: Call):
         "webhook": {"id": webhook.id, "name": webhook.name, "url": webhook.url},
     }
     body = build_body(event_id, TEST_EVENT, iso(utcnow()), webhook.id, data)
-    row = queries.create_test_delivery(webhook, body, event_id, TEST_EVENT)
-    result = delivery.send_test(call.ctx.settings, row, webhook)
-    row = queries.find_delivery(row.id)
+    row = ledger.create_test_delivery(webhook, body, event_id, TEST_EVENT)
+    result = engine.send_test(call.ctx.settings, row, webhook).result
+    row = delivery_log.find_delivery(row.id)
     return 200, {
         "success": row.status == "success", "response_code": result.response_code,
         "response_time": result.response_time, "error": result.error,
-        "response_body": (result.response_body or "")[:1024], "delivery": queries.delivery_dict(row),
+        "response_body": (result.response_body or "")[:1024], "delivery": shapes.delivery_dict(row),
     }

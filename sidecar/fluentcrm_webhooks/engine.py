@@ -1,0 +1,369 @@
+"""The delivery loop: claim, send, decide, record. Nothing else lives here.
+
+Two threads per process:
+- the ledger thread owns the database work: each round it commits the outcomes gathered since the
+  last one (a group commit: one transaction for many attempts), then claims as many due
+  deliveries as there are free slots, shared fairly between webhooks (lanes.py);
+- the sender thread runs an asyncio loop where every claimed delivery is one task: signed, POSTed
+  (sender.py, a deadline on the whole attempt), decided (lifecycle.py), handed back for the commit.
+So hundreds of attempts can wait on far receivers at once for a few KB each, while the database
+sees a handful of statements per round, not per delivery.
+
+What a crash can repeat: the attempts in flight and the outcomes not yet committed (at most
+FLUSH_WITHIN old). Their leases run out and they are claimed again; receivers drop the doubles
+by delivery id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import calendar
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+from peewee import Database, InterfaceError, OperationalError
+
+from . import intake, lanes, ledger, lifecycle
+from .config import Settings
+from .lifecycle import AttemptFacts, Decision, Verdict, WebhookStatus
+from .models import Delivery, Webhook
+from .payloads import build_headers
+from .sender import AttemptResult, Sender
+from .timeutil import utcnow
+
+log = logging.getLogger("fluentcrm_webhooks.delivery")
+
+# A claim's lease outlasts the attempt's deadline by this much: an attempt must start within
+# START_WITHIN of its claim, and then ends by FCWH_TIMEOUT, so the lease is never shorter than it.
+LEASE_MARGIN = 15.0
+START_WITHIN = 5.0
+GATHER = 0.005  # after a wake-up, let a few more completions arrive so they share one round
+FLUSH_WITHIN = 0.05  # an outcome is committed at most about this long after its attempt ended
+HOUSEKEEPING_EVERY = 3600.0
+STOP_GRACE = 2.0  # past FCWH_TIMEOUT, how long a stop waits for attempts in flight
+
+
+def lease_seconds(settings: Settings) -> float:
+    return settings.timeout + LEASE_MARGIN
+
+
+@dataclass(frozen=True)
+class Claimed:
+    delivery: Delivery
+    webhook: Webhook
+    start_by: float  # time.monotonic() after which the attempt must not start (its lease is too short)
+
+
+async def attempt_once(sender: Sender, settings: Settings, delivery: Delivery, webhook: Webhook,
+                       test: bool = False) -> ledger.AttemptRecord:
+    """Sign the stored body with the webhook's secret now, POST it, and decide what comes next."""
+    attempted_at = utcnow()
+    body = delivery.body.encode("utf-8")
+    headers = build_headers(event=delivery.event, webhook_id=webhook.id, delivery_id=delivery.id,
+                            secret=webhook.secret, body=body, attempt_time=calendar.timegm(attempted_at.timetuple()))
+    result = await sender.post(webhook.url, body, headers, timeout=settings.timeout)
+    return decided(settings, delivery, webhook.id, result, headers, attempted_at, test)
+
+
+def send_test(settings: Settings, delivery: Delivery, webhook: Webhook) -> ledger.AttemptRecord:
+    """POST /test: one attempt now, from the request's own thread on a session of its own, recorded
+    at once; no retries, and it never counts toward disabling the webhook."""
+
+    async def run() -> ledger.AttemptRecord:
+        sender = Sender(allow_private=settings.allow_private_targets)
+        await sender.open()
+        try:
+            return await attempt_once(sender, settings, delivery, webhook, test=True)
+        finally:
+            await sender.close()
+
+    record = asyncio.run(run())
+    ledger.record([record], settings.retry_delays, counts_for_webhook=False)
+    return record
+
+
+def decided(settings: Settings, delivery: Delivery, webhook_id: int, result: AttemptResult,
+            headers: dict[str, str], attempted_at, test: bool = False) -> ledger.AttemptRecord:
+    attempt = delivery.attempts + 1
+    if test:  # POST /test: one attempt, no retries, never disables
+        decision = Decision(Verdict.SUCCESS if lifecycle.is_success(result.response_code) else Verdict.GIVE_UP)
+    else:
+        decision = lifecycle.decide(AttemptFacts(attempt, result.response_code,
+                                                 lifecycle.parse_retry_after(result.retry_after)),
+                                    settings.retry_delays)
+    if decision.retry_in is not None:
+        next_at = attempted_at + timedelta(seconds=decision.retry_in)
+    elif decision.verdict is Verdict.DISABLE:
+        next_at = attempted_at  # held with the webhook; due again the moment it is re-activated
+    else:
+        next_at = None
+    return ledger.AttemptRecord(delivery.id, webhook_id, delivery.event, attempt, result, headers,
+                                attempted_at, decision, next_at)
+
+
+class Engine:
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+        self.slots = settings.workers
+        self._lock = threading.Lock()
+        self._in_flight: Counter[int] = Counter()
+        self._records: list[ledger.AttemptRecord] = []
+        self._give_back: list[Delivery] = []
+        self._idle: set[int] = set()  # webhooks found with nothing due since the last look
+        self._wakes = 0  # counts wake-ups, so a round knows whether one came while it looked
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._rotation = 0
+        self._next_poll = 0.0
+        self._last_housekeeping = 0.0
+        self._database_trouble = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sender: Sender | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._sender_thread: threading.Thread | None = None
+        self._ledger_thread: threading.Thread | None = None
+
+    # -- what others call ------------------------------------------------------------------------
+    def wake(self) -> None:
+        """New work may be due (intake, a re-activation, another process's doorbell): look now."""
+        with self._lock:
+            self._idle.clear()
+            self._wakes += 1
+        self._wake.set()
+
+    @property
+    def in_flight(self) -> int:
+        with self._lock:
+            return sum(self._in_flight.values())
+
+    def start(self) -> None:
+        ready = threading.Event()
+        self._sender_thread = threading.Thread(target=self._run_sender_loop, args=(ready,),
+                                               name="fcwh-sender", daemon=True)
+        self._sender_thread.start()
+        if not ready.wait(30):
+            raise RuntimeError("the delivery loop did not start")
+        self._ledger_thread = threading.Thread(target=self._run_ledger, name="fcwh-ledger", daemon=True)
+        self._ledger_thread.start()
+
+    def stop(self) -> None:
+        """Claim nothing more, let attempts in flight end (up to FCWH_TIMEOUT), commit their outcomes."""
+        self._stop.set()
+        self._wake.set()
+        if self._ledger_thread is not None:
+            self._ledger_thread.join(timeout=self.settings.timeout + STOP_GRACE + 10)
+        if self._loop is not None and self._sender_thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._sender_thread.join(timeout=10)
+
+    def step(self) -> list[ledger.AttemptRecord]:
+        """One round in the calling thread, start to finish: claim what is due, send it, commit the
+        outcomes. For tests that walk a retry ladder one rung at a time."""
+        claimed = self._claim_round()
+
+        async def run() -> list[ledger.AttemptRecord]:
+            sender = Sender(allow_private=self.settings.allow_private_targets)
+            await sender.open()
+            try:
+                return list(await asyncio.gather(*(attempt_once(sender, self.settings, c.delivery, c.webhook)
+                                                   for c in claimed)))
+            finally:
+                await sender.close()
+
+        records = asyncio.run(run()) if claimed else []
+        with self._lock:
+            for c in claimed:
+                self._in_flight[c.webhook.id] -= 1
+            self._records.extend(records)
+        self._flush()
+        return records
+
+    # -- the sender thread -----------------------------------------------------------------------
+    def _run_sender_loop(self, ready: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        self._loop = loop
+        self._sender = Sender(allow_private=self.settings.allow_private_targets)
+        loop.run_until_complete(self._sender.open())
+        ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            for task in list(self._tasks):
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*self._tasks, return_exceptions=True))
+            loop.run_until_complete(self._sender.close())
+            loop.close()
+
+    def _launch(self, claimed: list[Claimed]) -> None:
+        for item in claimed:
+            task = asyncio.ensure_future(self._attempt(item))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _attempt(self, item: Claimed) -> None:
+        assert self._sender is not None
+        try:
+            if time.monotonic() > item.start_by:
+                with self._lock:  # too late to start inside the lease: give it back untried
+                    self._give_back.append(item.delivery)
+                return
+            record = await attempt_once(self._sender, self.settings, item.delivery, item.webhook)
+            with self._lock:
+                self._records.append(record)
+        except Exception:  # the lease runs out and the delivery is claimed again
+            log.exception("delivery %s webhook %s: attempt crashed; it will be tried again",
+                          item.delivery.id, item.webhook.id)
+        finally:
+            with self._lock:
+                self._in_flight[item.webhook.id] -= 1
+                if self._in_flight[item.webhook.id] <= 0:
+                    del self._in_flight[item.webhook.id]
+            self._wake.set()
+
+    # -- the ledger thread -----------------------------------------------------------------------
+    def _run_ledger(self) -> None:
+        stop_deadline: float | None = None
+        while True:
+            stopping = self._stop.is_set()
+            if stopping and stop_deadline is None:
+                stop_deadline = time.monotonic() + self.settings.timeout + STOP_GRACE
+            with self._lock:
+                has_records = bool(self._records)
+            wait = FLUSH_WITHIN if has_records else max(0.0, self._next_poll - time.monotonic())
+            if stopping:
+                time.sleep(FLUSH_WITHIN)  # only outcomes to commit now, as attempts in flight end
+            elif self._wake.wait(wait):
+                time.sleep(GATHER)
+            self._wake.clear()
+            try:
+                self.db.connect(reuse_if_open=True)
+                self._flush()
+                if not stopping:
+                    claimed = self._claim_round()
+                    if claimed and self._loop is not None:
+                        self._loop.call_soon_threadsafe(self._launch, claimed)
+                    self._housekeeping()
+                if self._database_trouble:
+                    log.info("database reachable again: deliveries go on")
+                    self._database_trouble = False
+            except (OperationalError, InterfaceError) as error:
+                if not self._database_trouble:
+                    log.warning("database unavailable (%s); outcomes are kept and committed once it is back",
+                                error.__class__.__name__)
+                self._database_trouble = True
+                self._close_connection()
+                self._stop.wait(min(1.0, self.settings.sweep_interval))
+            except Exception:
+                log.exception("delivery round failed; trying again")
+                self._stop.wait(min(1.0, self.settings.sweep_interval))
+            if stopping and (self.in_flight == 0 or time.monotonic() > (stop_deadline or 0)):
+                try:
+                    self._flush()
+                except Exception:
+                    log.exception("could not commit the last outcomes; those deliveries will be sent again")
+                self._close_connection()
+                return
+
+    def _close_connection(self) -> None:
+        try:
+            self.db.close()
+        except Exception:
+            pass
+
+    def _flush(self) -> None:
+        with self._lock:
+            records, self._records = self._records, []
+            give_back, self._give_back = self._give_back, []
+        if give_back:
+            ledger.release(give_back)
+        if not records:
+            return
+        try:
+            changes = ledger.record(records, self.settings.retry_delays)
+        except Exception:
+            with self._lock:  # keep them for the next round: nothing is lost while the database is away
+                self._records = records + self._records
+            raise
+        for r in records:
+            result = r.result
+            log.info("delivery %s webhook %s event %s attempt %s: %s (%s, %s ms)%s", r.delivery_id, r.webhook_id,
+                     r.event, r.attempt, r.decision.delivery_status.value, result.response_code or result.error,
+                     result.response_time, f", retry in {r.decision.retry_in:g}s" if r.decision.retry_in is not None else "")
+        for change in changes:
+            self._log_change(change)
+
+    @staticmethod
+    def _log_change(change: ledger.WebhookChange) -> None:
+        before, after = change.before, change.after
+        if before.status is WebhookStatus.ACTIVE and after.status is WebhookStatus.FAILED:
+            log.warning("webhook %s disabled (%s); its events are held until it is re-activated", change.webhook_id,
+                        "410 Gone" if after.consecutive_failures < lifecycle.AUTO_DISABLE_AFTER
+                        else f"{after.consecutive_failures} deliveries failed in a row")
+        if not before.pace_failures and after.pace_failures:
+            log.warning("webhook %s paced: its endpoint is in trouble, one attempt at a time", change.webhook_id)
+        elif before.pace_failures and not after.pace_failures:
+            log.info("webhook %s answers again: its backlog drains at full speed", change.webhook_id)
+
+    def _claim_round(self) -> list[Claimed]:
+        now_mono = time.monotonic()
+        with self._lock:
+            if now_mono >= self._next_poll:
+                self._idle.clear()
+                self._next_poll = now_mono + self.settings.sweep_interval
+            in_flight = dict(self._in_flight)
+            idle = set(self._idle)
+            wakes = self._wakes
+        free = self.slots - sum(in_flight.values())
+        if free <= 0:
+            return []
+        webhooks = ledger.active_webhooks()
+        now = utcnow()
+        states = [lanes.LaneState(
+            webhook.id, webhook.max_concurrency or self.settings.webhook_concurrency, in_flight.get(webhook.id, 0),
+            paced=webhook.pace_failures > 0,
+            probe_due=webhook.next_probe_at is None or webhook.next_probe_at <= now,
+            has_work=webhook.id not in idle) for webhook in webhooks]
+        fair = lanes.share(self.slots, states)
+        wants: list[tuple[int, int]] = []
+        candidates: dict[int, list[int]] = {}
+        found_idle: set[int] = set()
+        for state, webhook in zip(states, webhooks):
+            room = min(lanes.room(state, fair), free)
+            if webhook.id in idle or room <= 0:
+                continue
+            ids = ledger.due_candidates(webhook.id, room, bool(webhook.ordered), now)
+            if ids:
+                candidates[webhook.id] = ids
+                wants.append((webhook.id, len(ids)))
+            else:
+                found_idle.add(webhook.id)
+        with self._lock:
+            if self._wakes == wakes:  # a wake-up while we looked may have brought work: keep looking
+                self._idle |= found_idle
+        grants = lanes.allocate(free, wants, self._rotation)
+        self._rotation += 1
+        if not grants:
+            return []
+        chosen = {webhook_id: candidates[webhook_id][:n] for webhook_id, n in grants.items()}
+        paced = {webhook.id for webhook in webhooks if webhook.pace_failures > 0 and webhook.id in chosen}
+        rows = ledger.claim(chosen, paced, now + timedelta(seconds=lease_seconds(self.settings)), now)
+        by_id = {webhook.id: webhook for webhook in webhooks}
+        start_by = time.monotonic() + START_WITHIN
+        with self._lock:
+            for row in rows:
+                self._in_flight[row.webhook_id] += 1
+        return [Claimed(row, by_id[row.webhook_id], start_by) for row in rows]
+
+    def _housekeeping(self) -> None:
+        if time.monotonic() - self._last_housekeeping < HOUSEKEEPING_EVERY:
+            return
+        self._last_housekeeping = time.monotonic()
+        forgotten = intake.forget_old_event_ids()
+        if forgotten:
+            log.info("forgot %d event ids older than %d days", forgotten, intake.SEEN_EVENT_DAYS)

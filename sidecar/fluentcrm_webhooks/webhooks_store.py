@@ -1,0 +1,96 @@
+"""The webhooks table: create, read, update, delete, and what the API shows beside each webhook
+(its last delivery, its held deliveries), read for many webhooks at once. SQL only."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Sequence
+
+from peewee import fn
+
+from . import ledger
+from .db import write_transaction
+from .lifecycle import DeliveryStatus, WebhookStatus
+from .models import Attempt, Delivery, Webhook, database
+from .timeutil import utcnow
+
+
+def all_webhooks() -> list[Webhook]:
+    return list(Webhook.select().order_by(Webhook.id))
+
+
+def find_webhook(webhook_id: int) -> Webhook | None:
+    return Webhook.get_or_none(Webhook.id == webhook_id)
+
+
+def create_webhook(*, name: str, url: str, events: list[str], status: str, secret: str,
+                   max_concurrency: int | None = None, ordered: bool = False) -> Webhook:
+    now = utcnow()
+    return Webhook.create(name=name, url=url, events=json.dumps(events), status=status, secret=secret,
+                          consecutive_failures=0, created_at=now, updated_at=now,
+                          max_concurrency=max_concurrency, ordered=ordered, pace_failures=0)
+
+
+def update_webhook(webhook: Webhook, changes: dict[str, Any]) -> int:
+    """Apply validated changes; return how many held deliveries were released (re-activated).
+    A new secret needs nothing else: deliveries are signed when they are sent."""
+    released = 0
+    with write_transaction(database.obj):
+        becomes_active = (changes.get("status") == WebhookStatus.ACTIVE.value
+                          and webhook.status != WebhookStatus.ACTIVE.value)
+        for field, value in changes.items():
+            setattr(webhook, field, json.dumps(value) if field == "events" else value)
+        if changes.get("status") == WebhookStatus.ACTIVE.value:
+            webhook.consecutive_failures = 0
+        if becomes_active:
+            # A fresh start: whatever paced it before the pause is old news.
+            webhook.pace_failures = 0
+            webhook.next_probe_at = None
+        webhook.updated_at = utcnow()
+        webhook.save()
+        if becomes_active:
+            released = ledger.release_held(webhook.id)
+    return released
+
+
+def delete_webhook(webhook: Webhook) -> None:
+    with write_transaction(database.obj):
+        delivery_ids = Delivery.select(Delivery.id).where(Delivery.webhook_id == webhook.id)
+        Attempt.delete().where(Attempt.delivery_id.in_(delivery_ids)).execute()
+        Delivery.delete().where(Delivery.webhook_id == webhook.id).execute()
+        webhook.delete_instance()
+
+
+def last_deliveries(webhook_ids: Sequence[int]) -> dict[int, Delivery]:
+    """Each webhook's most recently attempted delivery, in two queries for any number of webhooks."""
+    if not webhook_ids:
+        return {}
+    latest = (Delivery.select(Delivery.webhook_id, fn.MAX(Delivery.attempted_at).alias("latest"))
+              .where(Delivery.webhook_id.in_(list(webhook_ids)) & Delivery.attempted_at.is_null(False))
+              .group_by(Delivery.webhook_id))
+    wanted = {(row.webhook_id, str(row.latest)) for row in latest.objects()}
+    if not wanted:
+        return {}
+    fields = [Delivery.id, Delivery.webhook_id, Delivery.event, Delivery.status, Delivery.response_code,
+              Delivery.attempted_at]
+    found: dict[int, Delivery] = {}
+    candidates = Delivery.select(*fields).where(
+        Delivery.webhook_id.in_(sorted({w for w, _ in wanted}))
+        & Delivery.attempted_at.in_(sorted({t for _, t in wanted})))
+    for row in candidates:
+        if (row.webhook_id, str(row.attempted_at)) in wanted:
+            best = found.get(row.webhook_id)
+            if best is None or row.id > best.id:
+                found[row.webhook_id] = row
+    return found
+
+
+def held_counts(webhooks: Sequence[Webhook]) -> dict[int, int]:
+    """Pending deliveries not being sent because their webhook is not active, per webhook."""
+    waiting = [w.id for w in webhooks if w.status != WebhookStatus.ACTIVE.value]
+    if not waiting:
+        return {}
+    rows = (Delivery.select(Delivery.webhook_id, fn.COUNT(Delivery.id).alias("held"))
+            .where(Delivery.webhook_id.in_(waiting) & (Delivery.status == DeliveryStatus.PENDING.value))
+            .group_by(Delivery.webhook_id))
+    return {row.webhook_id: row.held for row in rows.objects()}
