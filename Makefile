@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RUN_DIR := .run
 PYTEST_ARGS ?=
 
-.PHONY: run test system-deps node-deps bench
+.PHONY: run test lint system-deps node-deps bench
 
 # pip runs again only when pyproject.toml changes (the stamp files are newer otherwise).
 $(PY):
@@ -38,7 +38,12 @@ node-deps:
 		else npm install --prefix $$dir --no-audit --no-fund; fi; \
 	done
 
-test: system-deps $(VENV)/.stamp-test node-deps
+# The sidecar stays clean of ruff's and mypy's findings (settings in pyproject.toml).
+lint: $(VENV)/.stamp-test
+	$(VENV)/bin/ruff check sidecar
+	$(VENV)/bin/mypy
+
+test: system-deps $(VENV)/.stamp-test node-deps lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.stamp-test

@@ -4,7 +4,7 @@ starts and stops the in-process delivery workers and the sweeper."""
 from __future__ import annotations
 
 import contextlib
-from typing import Callable
+from collections.abc import Callable
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -37,7 +37,8 @@ ROUTES = [
 ]
 
 
-async def _no_route(request: Request, exc: HTTPException):
+async def _no_route(request: Request, exc: Exception):
+    assert isinstance(exc, HTTPException)
     if exc.status_code in (404, 405):
         return errors.no_route().response()
     return errors.ApiError(exc.status_code, "rest_error", str(exc.detail)).response()

@@ -8,8 +8,8 @@ import signal
 import sys
 import threading
 
-from .config import Settings, SettingsError
 from . import __version__ as VERSION
+from .config import Settings, SettingsError
 
 log = logging.getLogger("fluentcrm_webhooks")
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 DEFAULT_RETRY_DELAYS = (60, 300, 1800, 7200, 86400)
 MAX_IN_FLIGHT = 20000  # the most attempts one process may keep in flight (FCWH_WORKERS)
@@ -62,7 +62,7 @@ class Settings:
         return 1 + len(self.retry_delays)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
 
         def get(name: str) -> str | None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 from peewee import ConnectionContext, Database, MySQLDatabase, OperationalError, SqliteDatabase

@@ -14,6 +14,11 @@ def find_delivery(delivery_id: int) -> Delivery | None:
     return Delivery.get_or_none(Delivery.id == delivery_id)
 
 
+def reload(delivery_id: int) -> Delivery:
+    """A delivery read again after a change (it exists: we just changed it)."""
+    return Delivery.get_by_id(delivery_id)
+
+
 def deliveries_page(webhook_id: int, status: str | None, page: int, per_page: int) -> tuple[list[Delivery], int]:
     where = Delivery.webhook_id == webhook_id
     if status:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import contextlib
 import logging
 import threading
 import time
@@ -271,10 +272,8 @@ class Engine:
                 return
 
     def _close_connection(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.db.close()
-        except Exception:
-            pass
 
     def _flush(self) -> None:
         with self._lock:
@@ -333,7 +332,7 @@ class Engine:
         wants: list[tuple[int, int]] = []
         candidates: dict[int, list[int]] = {}
         found_idle: set[int] = set()
-        for state, webhook in zip(states, webhooks):
+        for state, webhook in zip(states, webhooks, strict=False):
             room = min(lanes.room(state, fair), free)
             if webhook.id in idle or room <= 0:
                 continue

@@ -4,9 +4,9 @@ webhook), in one transaction, before the batch is answered. SQL only; validation
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Sequence
 
 from peewee import IntegrityError
 

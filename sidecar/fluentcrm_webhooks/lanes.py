@@ -12,8 +12,8 @@ so no webhook's backlog is served first forever.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 
 @dataclass(frozen=True)

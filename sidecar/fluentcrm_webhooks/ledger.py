@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Mapping, Sequence
 
 from peewee import Case, MySQLDatabase, Value, fn
 
@@ -154,7 +154,7 @@ def _record(records: Sequence[AttemptRecord], delays: tuple[int, ...],
 
             def per_delivery(field, values, ids=ids):
                 return Case(Delivery.id, [(delivery_id, Value(value, converter=field.db_value, unpack=False))
-                                          for delivery_id, value in zip(ids, values)])
+                                          for delivery_id, value in zip(ids, values, strict=False)])
 
             Delivery.update(
                 status=per_delivery(Delivery.status, [r.decision.delivery_status.value for r in batch]),

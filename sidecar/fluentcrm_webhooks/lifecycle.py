@@ -15,26 +15,26 @@ The rules (docs/delivery.md says how they combine):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from enum import Enum
-from typing import Iterable
+from enum import StrEnum
 
 
-class DeliveryStatus(str, Enum):
+class DeliveryStatus(StrEnum):
     PENDING = "pending"  # waiting for its next attempt, in flight, or held by a webhook not active
     SUCCESS = "success"
     FAILED = "failed"  # retries used up
 
 
-class WebhookStatus(str, Enum):
+class WebhookStatus(StrEnum):
     ACTIVE = "active"
     INACTIVE = "inactive"  # set by clients: nothing recorded, pending deliveries held
     FAILED = "failed"  # set by the sidecar only: events recorded and held until re-activated
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     SUCCESS = "success"
     RETRY = "retry"
     GIVE_UP = "give_up"
@@ -131,10 +131,10 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
     if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     return max(0.0, (when - now).total_seconds())
 
 

@@ -8,10 +8,12 @@ creation is idempotent and a version row written twice is ignored.
 
 from __future__ import annotations
 
-from typing import Callable
+import contextlib
+from collections.abc import Callable
 
 from peewee import Database, IntegrityError, MySQLDatabase
-from playhouse.migrate import MySQLMigrator, SchemaMigrator, SqliteMigrator, migrate as apply
+from playhouse.migrate import MySQLMigrator, SchemaMigrator, SqliteMigrator
+from playhouse.migrate import migrate as apply
 
 from .models import Attempt, Delivery, SchemaVersion, SeenEvent, Webhook
 from .timeutil import utcnow
@@ -59,8 +61,6 @@ def migrate(db: Database) -> int:
             if version in applied:
                 continue
             step(db)
-            try:
+            with contextlib.suppress(IntegrityError):  # another process applied it at the same time
                 SchemaVersion.insert(version=version, applied_at=utcnow()).execute()
-            except IntegrityError:
-                pass  # another process applied it at the same time
     return LATEST_VERSION

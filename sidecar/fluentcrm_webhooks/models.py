@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import (BooleanField, CharField, DatabaseProxy, DateTimeField, IntegerField, Model, TextField)
+from peewee import BooleanField, CharField, DatabaseProxy, DateTimeField, IntegerField, Model, TextField
 
 database = DatabaseProxy()
 

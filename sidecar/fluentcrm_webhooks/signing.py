@@ -21,7 +21,7 @@ def standard_signature(secret: str, message_id: str, timestamp: int, body: bytes
     The key is the secret's UTF-8 bytes, so a receiver passes "whsec_" + base64(secret) to a
     Standard Webhooks library.
     """
-    signed = f"{message_id}.{timestamp}.".encode("utf-8") + body
+    signed = f"{message_id}.{timestamp}.".encode() + body
     digest = hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode("ascii")
 

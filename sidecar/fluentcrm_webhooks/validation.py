@@ -74,7 +74,8 @@ def _max_concurrency(value: Any) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_CONCURRENCY_MAX:
-        raise errors.invalid_params({"max_concurrency": f"max_concurrency must be null or a whole number, 1 to {MAX_CONCURRENCY_MAX}."})
+        raise errors.invalid_params(
+            {"max_concurrency": f"max_concurrency must be null or a whole number, 1 to {MAX_CONCURRENCY_MAX}."})
     return value
 
 

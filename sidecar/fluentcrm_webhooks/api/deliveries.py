@@ -36,7 +36,7 @@ def redeliver(call: Call):
     row = _load_delivery(call)
     ledger.restart([row.id])
     call.ctx.doorbell.ring()
-    return 202, {"delivery": shapes.delivery_dict(delivery_log.find_delivery(row.id))}
+    return 202, {"delivery": shapes.delivery_dict(delivery_log.reload(row.id))}
 
 
 def recover(call: Call):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from peewee import Database
 from starlette.concurrency import run_in_threadpool

@@ -76,7 +76,7 @@ def test_webhook(call: Call):
     body = build_body(event_id, TEST_EVENT, iso(utcnow()), webhook.id, data)
     row = ledger.create_test_delivery(webhook, body, event_id, TEST_EVENT)
     result = engine.send_test(call.ctx.settings, row, webhook).result
-    row = delivery_log.find_delivery(row.id)
+    row = delivery_log.reload(row.id)
     return 200, {
         "success": row.status == "success", "response_code": result.response_code,
         "response_time": result.response_time, "error": result.error,
