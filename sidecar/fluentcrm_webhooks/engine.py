@@ -336,7 +336,7 @@ class Engine:
             room = min(lanes.room(state, fair), free)
             if webhook.id in idle or room <= 0:
                 continue
-            ids = ledger.due_candidates(webhook.id, room, bool(webhook.ordered), now)
+            ids = ledger.due_candidates(webhook.id, room, bool(webhook.ordered), now, retries_first=state.paced)
             if ids:
                 candidates[webhook.id] = ids
                 wants.append((webhook.id, len(ids)))

@@ -39,10 +39,13 @@ def active_webhooks() -> list[Webhook]:
     return list(Webhook.select().where(Webhook.status == WebhookStatus.ACTIVE.value).order_by(Webhook.id))
 
 
-def due_candidates(webhook_id: int, limit: int, ordered: bool, now: datetime) -> list[int]:
+def due_candidates(webhook_id: int, limit: int, ordered: bool, now: datetime,
+                   retries_first: bool = False) -> list[int]:
     """Up to `limit` due deliveries of one webhook, oldest due first, without locking anything.
     For an ordered webhook, only those with no earlier delivery of the same contact still pending
-    (waiting, retrying or in flight): each contact's events go one after another."""
+    (waiting, retrying or in flight): each contact's events go one after another.
+    `retries_first` (a paced webhook's probe): deliveries already on their retry ladder come before
+    fresh ones, so their ladders keep to schedule while the endpoint is in trouble."""
     if limit <= 0:
         return []
     due = ((Delivery.webhook_id == webhook_id) & (Delivery.status == DeliveryStatus.PENDING.value)
@@ -53,8 +56,10 @@ def due_candidates(webhook_id: int, limit: int, ordered: bool, now: datetime) ->
                    .where((Earlier.webhook_id == webhook_id) & (Earlier.order_key == Delivery.order_key)
                           & (Earlier.status == DeliveryStatus.PENDING.value) & (Earlier.id < Delivery.id)))
         due &= Delivery.order_key.is_null() | ~fn.EXISTS(blocked)
-    query = (Delivery.select(Delivery.id).where(due)
-             .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit))
+    order = [Delivery.next_attempt_at, Delivery.id]
+    if retries_first:
+        order.insert(0, Delivery.attempts.desc())
+    query = Delivery.select(Delivery.id).where(due).order_by(*order).limit(limit)
     return [row.id for row in query]
 
 

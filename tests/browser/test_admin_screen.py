@@ -198,10 +198,17 @@ def test_edit_deactivate_activate_and_delete(screen: AdminScreen, browser: Brows
     browser.fill("#fcwh-name", "New name")
     browser.check('.fcwh-select-all input[data-group="campaign"]')
     browser.select("#fcwh-status", "inactive")
+    browser.fill("#fcwh-max-concurrency", "many")
+    browser.click('.fcwh-webhook-form button[type="submit"]')
+    browser.wait_for('.fcwh-field-error[data-field="max_concurrency"]')  # the API's word, next to the field
+    assert get_webhook(sidecar.api, webhook["id"])["name"] == "Old name", "a refused save changes nothing"
+    browser.fill("#fcwh-max-concurrency", "5")
+    browser.check("#fcwh-ordered")
     browser.click('.fcwh-webhook-form button[type="submit"]')
     browser.wait_for(".notice-success", text="Webhook saved.")
     saved = get_webhook(sidecar.api, webhook["id"])
     assert saved["name"] == "New name" and saved["status"] == "inactive"
+    assert saved["max_concurrency"] == 5 and saved["ordered"] is True
     assert saved["events"] == ["campaign.created", "campaign.sent", "campaign.paused", "campaign.resumed"]
     assert saved["secret"] == original_secret, "a blank secret field keeps the secret"
     browser.screenshot("13-edit-saved")

@@ -107,3 +107,13 @@ def test_test_sends_never_touch_the_webhooks_counters(client, runtime):
                   counts_for_webhook=False)
     webhook = Webhook.get_by_id(hook["id"])
     assert webhook.consecutive_failures == 0 and webhook.pace_failures == 0
+
+
+def test_a_probe_prefers_a_delivery_already_on_its_retry_ladder(client, runtime):
+    hook = make_webhook(client)
+    record_events(("f1", "contact.created", contact(1)), ("f2", "contact.created", contact(2)))
+    later = Delivery.select().order_by(Delivery.id.desc()).first()
+    Delivery.update(attempts=2).where(Delivery.id == later.id).execute()
+    now = utcnow()
+    assert ledger.due_candidates(hook["id"], 1, False, now) != [later.id], "oldest due first normally"
+    assert ledger.due_candidates(hook["id"], 1, False, now, retries_first=True) == [later.id]

@@ -124,3 +124,19 @@ def test_lane_settings_are_saved_shown_and_reset(client):
     assert (listed["max_concurrency"], listed["ordered"]) == (4, True)
     reset = client.put(f"/v2/webhooks/{created['id']}", json={"max_concurrency": None}).json()["webhook"]
     assert reset["max_concurrency"] is None and reset["ordered"] is True
+
+
+def test_the_list_reads_the_same_few_queries_for_any_number_of_webhooks(client):
+    from playhouse.test_utils import count_queries
+
+    def queries_for_the_list() -> int:
+        with count_queries() as counter:
+            assert client.get("/v2/webhooks").status_code == 200
+        return counter.count
+
+    make_webhook(client, name="one")
+    make_webhook(client, name="two", status="inactive")
+    with_two = queries_for_the_list()
+    for n in range(9):
+        make_webhook(client, name=f"more {n}", status="inactive" if n % 2 else "active")
+    assert queries_for_the_list() == with_two, "no query per webhook (N+1)"

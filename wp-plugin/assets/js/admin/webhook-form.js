@@ -10,7 +10,7 @@
 	const { api, ui, router } = fcwh;
 
 	// The form's fields, named as the API names them (errors point at these names).
-	const FIELDS = [ 'name', 'url', 'events', 'status', 'secret' ];
+	const FIELDS = [ 'name', 'url', 'events', 'status', 'secret', 'max_concurrency', 'ordered' ];
 
 	function FieldError( props ) {
 		if ( ! props.message ) {
@@ -48,7 +48,18 @@
 			events: webhook ? webhook.events.slice() : [],
 			status: webhook ? webhook.status : 'active',
 			secret: '',
+			max_concurrency: webhook && webhook.max_concurrency ? String( webhook.max_concurrency ) : '',
+			ordered: webhook ? !! webhook.ordered : false,
 		};
+	}
+
+	/** Blank means the sidecar's default (null); anything else goes as typed, so the API can say what is wrong. */
+	function concurrencyValue( text ) {
+		const trimmed = text.trim();
+		if ( trimmed === '' ) {
+			return null;
+		}
+		return /^[0-9]+$/.test( trimmed ) ? parseInt( trimmed, 10 ) : trimmed;
 	}
 
 	/** What to send: everything on create; on edit only what changed (PUT is partial). */
@@ -59,6 +70,13 @@
 		}
 		if ( fields.secret !== '' ) {
 			body.secret = fields.secret;
+		}
+		const concurrency = concurrencyValue( fields.max_concurrency );
+		if ( ! webhook || concurrency !== ( webhook.max_concurrency || null ) ) {
+			body.max_concurrency = concurrency;
+		}
+		if ( ! webhook || fields.ordered !== !! webhook.ordered ) {
+			body.ordered = fields.ordered;
 		}
 		return body;
 	}
@@ -201,6 +219,28 @@
 					maxLength: 255, autoComplete: 'off', spellCheck: false,
 					'aria-describedby': a11y.describedBy, 'aria-invalid': a11y.invalid || undefined,
 				} ),
+			} ),
+			el( FieldRow, {
+				key: 'max_concurrency', id: 'fcwh-max-concurrency', field: 'max_concurrency', labelFor: true, error: errors.max_concurrency,
+				label: __( 'Max concurrency', 'fluentcrm-webhooks' ),
+				description: __( 'At most this many deliveries to this URL at once (1 to 1000). Leave blank for the sidecar\'s default; lower it for a receiver that cannot take many requests at a time.', 'fluentcrm-webhooks' ),
+				render: ( a11y ) => el( 'input', {
+					id: 'fcwh-max-concurrency', type: 'text', inputMode: 'numeric', className: 'small-text', value: fields.max_concurrency,
+					onChange: input( 'max_concurrency' ), placeholder: '100',
+					'aria-describedby': a11y.describedBy, 'aria-invalid': a11y.invalid || undefined,
+				} ),
+			} ),
+			el( FieldRow, {
+				key: 'ordered', id: 'fcwh-ordered', field: 'ordered', labelFor: false, error: errors.ordered,
+				label: __( 'Order', 'fluentcrm-webhooks' ),
+				description: __( 'Each contact\'s events arrive in the order they happened, each after the one before was delivered. Other contacts are not held back.', 'fluentcrm-webhooks' ),
+				render: ( a11y ) => el( 'label', { htmlFor: 'fcwh-ordered' },
+					el( 'input', {
+						id: 'fcwh-ordered', type: 'checkbox', checked: fields.ordered,
+						onChange: ( event ) => set( 'ordered' )( event.target.checked ),
+						'aria-describedby': a11y.describedBy, 'aria-invalid': a11y.invalid || undefined,
+					} ),
+					' ', __( 'Deliver each contact\'s events in order', 'fluentcrm-webhooks' ) ),
 			} ),
 		];
 
