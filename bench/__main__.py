@@ -16,7 +16,12 @@ from pathlib import Path
 
 from .report import Report
 from .stack import bench_stack
-from .suites import SUITES, Options
+from .engine_suites import ENGINE_SUITES
+from .suites import SUITES as LOOPBACK_SUITES
+from .suites import Options
+
+SUITES = {**LOOPBACK_SUITES, **ENGINE_SUITES}
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])

@@ -18,10 +18,14 @@ class Row:
     ratio: str
     target: str
     met: bool | None  # None: no target for this row
+    goal_met: bool | None = None  # rows whose target names a goal beyond it as well
 
     @property
     def verdict(self) -> str:
-        return {True: "yes", False: "NO", None: ""}[self.met]
+        verdict = {True: "yes", False: "NO", None: ""}[self.met]
+        if self.goal_met is None:
+            return verdict
+        return f"{verdict}; goal {'yes' if self.goal_met else 'not yet'}"
 
 
 @dataclass

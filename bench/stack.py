@@ -7,6 +7,8 @@ drive exactly what the tests drive: the real `fluentcrm-webhooks` command on a r
 from __future__ import annotations
 
 import contextlib
+import os
+import sqlite3
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -15,6 +17,8 @@ from typing import Iterator
 
 import requests
 import trustme
+
+from fluentcrm_webhooks.config import Settings
 
 from .site import BenchSite
 from tests.scaleout.redis_server import RedisServer
@@ -26,12 +30,17 @@ from tests.support.waiting import wait_until
 
 RECEIVER_SCRIPT = Path(__file__).with_name("receiver.py")
 SECRET = "bench-secret"
-# The test launcher's environment shortens timeouts and retries and uses 4 threads; a benchmark
-# measures what a site gets: the sidecar's own defaults (README), set explicitly.
+# The test launcher's environment shortens timeouts and retries and keeps 4 attempts in flight; a
+# benchmark measures what a site gets: the sidecar's own defaults (config.Settings), set explicitly.
+_DEFAULTS = Settings()
 PRODUCT_DEFAULTS = {
-    "FCWH_WORKERS": "8", "FCWH_TIMEOUT": "30", "FCWH_RETRY_DELAYS": "60,300,1800,7200,86400",
-    "FCWH_SWEEP_INTERVAL": "30", "FCWH_LOG_LEVEL": "INFO",
+    "FCWH_WORKERS": str(_DEFAULTS.workers), "FCWH_WEBHOOK_CONCURRENCY": str(_DEFAULTS.webhook_concurrency),
+    "FCWH_TIMEOUT": f"{_DEFAULTS.timeout:g}", "FCWH_RETRY_DELAYS": ",".join(map(str, _DEFAULTS.retry_delays)),
+    "FCWH_SWEEP_INTERVAL": f"{_DEFAULTS.sweep_interval:g}", "FCWH_LOG_LEVEL": _DEFAULTS.log_level,
 }
+# All a `serve` on its defaults is told (`Bench.serve_on_defaults`): plain HTTP to loopback
+# receivers. Its port, and its directory (its cwd: the SQLite database, queue and token land there).
+LOOPBACK_RECEIVERS = {"FCWH_ALLOW_HTTP": "1", "FCWH_ALLOW_PRIVATE_TARGETS": "1"}
 
 
 @dataclass(frozen=True)
@@ -63,22 +72,28 @@ def trusting_session(certs: CertificateFiles) -> requests.Session:
 
 
 class FastReceiver:
-    """bench/receiver.py as a child process; its control routes report what arrived."""
+    """bench/receiver.py as a child process; its control routes report what arrived.
+    `tls=False`: plain HTTP; `delay`: seconds before each answer; `hold`: never answers."""
 
     def __init__(self, workdir: Path, certs: CertificateFiles, *, delay: float = 0.0,
-                 secret: str | None = SECRET, name: str = "receiver") -> None:
+                 secret: str | None = SECRET, name: str = "receiver", tls: bool = True,
+                 hold: bool = False) -> None:
         self.port = free_port()
-        argv = [sys.executable, str(RECEIVER_SCRIPT), "--port", str(self.port),
-                "--cert", str(certs.cert), "--key", str(certs.key), "--delay", str(delay)]
+        self.tls = tls
+        argv = [sys.executable, str(RECEIVER_SCRIPT), "--port", str(self.port), "--delay", str(delay)]
+        if tls:
+            argv += ["--cert", str(certs.cert), "--key", str(certs.key)]
         if secret is not None:
             argv += ["--secret", secret]
+        if hold:
+            argv.append("--hold")
         self.process = ManagedProcess(argv, cwd=workdir, env={"PATH": "/usr/bin:/bin"},
                                       log_path=workdir / f"{name}.log")
         self.control = trusting_session(certs)
 
     @property
     def url(self) -> str:
-        return f"https://127.0.0.1:{self.port}/hook"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}/hook"
 
     def start(self) -> "FastReceiver":
         self.process.start()
@@ -99,7 +114,7 @@ class FastReceiver:
         self.process.stop()
 
     def _control_url(self, name: str) -> str:
-        return f"https://127.0.0.1:{self.port}/_{name}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}/_{name}"
 
     def stats(self) -> dict:
         return self.control.get(self._control_url("stats"), timeout=30).json()
@@ -109,6 +124,10 @@ class FastReceiver:
 
     def reset(self) -> None:
         self.control.post(self._control_url("reset"), timeout=30).raise_for_status()
+
+    def drop(self) -> int:
+        """Close every connection that brought a webhook request: held attempts end at once."""
+        return self.control.post(self._control_url("drop"), timeout=30).json()["dropped"]
 
     def wait_for(self, count: int, timeout: float) -> dict:
         """Stats once `count` requests arrived; raises AssertionError with the last stats otherwise."""
@@ -133,6 +152,7 @@ class Bench:
         self._launcher = SidecarLauncher(self._new_dir, self.certs.bundle)
         self._database_count = 0
         self._receivers: list[FastReceiver] = []
+        self._defaults_sidecars: list[Sidecar] = []
         self._site: BenchSite | None = None
 
     def _new_dir(self) -> Path:
@@ -146,6 +166,8 @@ class Bench:
     def stop(self) -> None:
         for receiver in self._receivers:
             receiver.stop()
+        for sidecar in self._defaults_sidecars:
+            sidecar.shutdown()
         self._launcher.shutdown_all()
         if self._site is not None:
             self._site.stop()
@@ -168,13 +190,34 @@ class Bench:
         return name
 
     def receiver(self, **options) -> FastReceiver:
-        receiver = FastReceiver(self.root, self.certs, name=f"receiver-{len(self._receivers) + 1}", **options)
+        options.setdefault("name", f"receiver-{len(self._receivers) + 1}")
+        receiver = FastReceiver(self.root, self.certs, **options)
         self._receivers.append(receiver.start())
         return receiver
 
     def release(self, receiver: FastReceiver) -> None:
         receiver.stop()
         self._receivers.remove(receiver)
+
+    @contextlib.contextmanager
+    def serve_on_defaults(self, env: dict[str, str] | None = None) -> Iterator[Sidecar]:
+        """`fluentcrm-webhooks serve` on its own defaults (SQLite, the queue beside it, the token it
+        generates), told only LOOPBACK_RECEIVERS and its port, plus `env`; in a fresh directory.
+        Stopped at the end of the block (SIGTERM: it lets attempts in flight end first, so drop a
+        held receiver's connections before leaving the block)."""
+        workdir = self._new_dir()
+        settings = {name: value for name, value in os.environ.items() if not name.startswith("FCWH_")}
+        settings.update({**LOOPBACK_RECEIVERS, "FCWH_PORT": str(free_port()), "PYTHONUNBUFFERED": "1",
+                         **(env or {})})
+        sidecar = Sidecar(workdir, settings)
+        self._defaults_sidecars.append(sidecar)
+        try:
+            sidecar.start()
+            sidecar.use_token((workdir / "fcwh.token").read_text().strip())
+            yield sidecar
+        finally:
+            sidecar.shutdown()
+            self._defaults_sidecars.remove(sidecar)
 
     @contextlib.contextmanager
     def deployment(self, *, processes: int = 1, queue: str = "sqlite", env: dict[str, str] | None = None,
@@ -193,7 +236,7 @@ class Bench:
         try:
             for _ in range(processes - 1):
                 worker = sidecar.start_worker()
-                wait_until(lambda: "delivery threads" in worker.log_text(), timeout=30, interval=0.05,
+                wait_until(lambda: "attempts in flight" in worker.log_text(), timeout=30, interval=0.05,
                            message=lambda: f"a worker to start; log:\n{worker.log_tail()}")
             yield Deployment(sidecar, self.mariadb, name)
         finally:
@@ -234,3 +277,11 @@ def bench_stack(root: Path | None = None) -> Iterator[Bench]:
         bench = Bench(root).start()
         cleanup.callback(bench.stop)
         yield bench
+
+
+def sqlite_delivery_counts(sidecar: Sidecar) -> dict[tuple[int, str], int]:
+    """(webhook id, status) -> deliveries, read straight from a `serve_on_defaults` database."""
+    with contextlib.closing(sqlite3.connect(f"file:{sidecar.workdir / 'fcwh.sqlite3'}?mode=ro", uri=True,
+                                            timeout=30)) as db:
+        rows = db.execute("SELECT webhook_id, status, COUNT(*) FROM wp_fcwh_deliveries GROUP BY webhook_id, status")
+        return {(webhook_id, status): count for webhook_id, status, count in rows}

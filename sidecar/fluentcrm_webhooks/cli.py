@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     if settings.log_level != "DEBUG":
         # Huey logs every task at INFO; our own delivery log line says more in one line.
         logging.getLogger("huey").setLevel(logging.WARNING)
+    if args.command != "migrate":
+        from .oslimits import fit_open_files
+
+        fit_open_files(settings.workers)
     return {"serve": serve, "worker": worker, "migrate": migrate_only}[args.command](settings)
 
 

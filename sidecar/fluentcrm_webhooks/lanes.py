@@ -2,8 +2,9 @@
 
 Each active webhook is a lane. A lane never holds more than
 - its cap: the webhook's `max_concurrency`, or FCWH_WEBHOOK_CONCURRENCY;
-- its share: slots // (busy lanes + 1), so a slot is always left for a webhook that has no work
-  yet, and a dead receiver's timeouts can never hold every slot (docs/delivery.md);
+- its share: the slots less a reserve (an eighth, at least one), divided among the busy lanes, so
+  slots are always left for a webhook that has no work yet, and a dead receiver's timeouts can
+  never hold every slot (docs/delivery.md);
 - one attempt while the webhook is paced (its endpoint in trouble), and none until its next
   probe is due.
 Free slots are handed out one at a time round robin, from a starting lane that rotates every round,
@@ -26,9 +27,18 @@ class LaneState:
     has_work: bool = True  # does it have due deliveries, as far as we know
 
 
+# The part of the slots no busy lane may take: a webhook whose first event arrives while others
+# hold their shares starts at once. An eighth is 32 of the default 256 (FCWH_WORKERS).
+RESERVE_FRACTION = 8
+
+
+def reserve(slots: int) -> int:
+    return max(1, slots // RESERVE_FRACTION) if slots > 1 else 0
+
+
 def share(slots: int, lanes: Sequence[LaneState]) -> int:
-    busy = sum(1 for lane in lanes if lane.in_flight > 0 or lane.has_work)
-    return max(1, slots // (busy + 1))
+    busy = max(1, sum(1 for lane in lanes if lane.in_flight > 0 or lane.has_work))
+    return max(1, (slots - reserve(slots)) // busy)
 
 
 def room(lane: LaneState, fair_share: int) -> int:

@@ -215,11 +215,14 @@ def release_held(webhook_id: int) -> int:
 
 
 def restart(delivery_ids: Sequence[int]) -> None:
-    """Send deliveries again with a fresh retry ladder (same ids, same bodies)."""
+    """Send deliveries again with a fresh retry ladder (same ids, same bodies). One in flight right
+    now is left to its attempt: restarting it would let a second attempt start beside it."""
     now = utcnow()
+    in_flight = ((Delivery.status == DeliveryStatus.PENDING.value) & Delivery.claim_token.is_null(False)
+                 & (Delivery.next_attempt_at > now))
     for part in _chunks(list(delivery_ids)):
         Delivery.update(status=DeliveryStatus.PENDING.value, attempts=0, next_attempt_at=now,
-                        claim_token=None).where(Delivery.id.in_(part)).execute()
+                        claim_token=None).where(Delivery.id.in_(part) & ~in_flight).execute()
 
 
 def recover_failed_since(webhook_id: int, since: datetime) -> list[int]:

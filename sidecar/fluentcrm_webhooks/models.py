@@ -1,8 +1,9 @@
-"""Table declarations. Queries live in queries.py; the WordPress prefix is bound in db.py."""
+"""Table declarations. Queries live in ledger.py, intake.py, webhooks_store.py and delivery_log.py;
+the WordPress prefix is bound in db.py."""
 
 from __future__ import annotations
 
-from peewee import BooleanField, CharField, DatabaseProxy, DateTimeField, IntegerField, Model, TextField
+from peewee import AutoField, BooleanField, CharField, DatabaseProxy, DateTimeField, IntegerField, Model, TextField
 
 database = DatabaseProxy()
 
@@ -20,6 +21,7 @@ class BaseModel(Model):
 
 
 class Webhook(BaseModel):
+    id = AutoField()  # what peewee adds anyway, declared so type checkers see it
     name = CharField(max_length=191)
     url = CharField(max_length=2048)
     events = TextField()  # JSON list of event types
@@ -38,6 +40,7 @@ class Webhook(BaseModel):
 
 
 class Delivery(BaseModel):
+    id = AutoField()  # what peewee adds anyway, declared so type checkers see it
     webhook_id = IntegerField()
     event = CharField(max_length=64)
     event_id = CharField(max_length=64)
@@ -67,6 +70,7 @@ class Delivery(BaseModel):
 
 
 class Attempt(BaseModel):
+    id = AutoField()  # what peewee adds anyway, declared so type checkers see it
     delivery_id = IntegerField(index=True)
     attempted_at = DateTimeField()
     response_code = IntegerField(null=True)

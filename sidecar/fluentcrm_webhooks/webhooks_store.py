@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from peewee import fn
 
@@ -69,7 +69,8 @@ def last_deliveries(webhook_ids: Sequence[int]) -> dict[int, Delivery]:
     latest = (Delivery.select(Delivery.webhook_id, fn.MAX(Delivery.attempted_at).alias("latest"))
               .where(Delivery.webhook_id.in_(list(webhook_ids)) & Delivery.attempted_at.is_null(False))
               .group_by(Delivery.webhook_id))
-    wanted = {(row.webhook_id, str(row.latest)) for row in latest.objects()}
+    # Aliased columns are not on the model's type: read them as Any.
+    wanted = {(row.webhook_id, str(cast(Any, row).latest)) for row in latest.objects()}
     if not wanted:
         return {}
     fields = [Delivery.id, Delivery.webhook_id, Delivery.event, Delivery.status, Delivery.response_code,
@@ -94,4 +95,4 @@ def held_counts(webhooks: Sequence[Webhook]) -> dict[int, int]:
     rows = (Delivery.select(Delivery.webhook_id, fn.COUNT(Delivery.id).alias("held"))
             .where(Delivery.webhook_id.in_(waiting) & (Delivery.status == DeliveryStatus.PENDING.value))
             .group_by(Delivery.webhook_id))
-    return {row.webhook_id: row.held for row in rows.objects()}
+    return {row.webhook_id: cast(Any, row).held for row in rows.objects()}

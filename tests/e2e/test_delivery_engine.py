@@ -17,6 +17,8 @@ from collections import Counter, defaultdict
 import pytest
 import requests
 
+from fluentcrm_webhooks.lanes import reserve
+
 from tests.support.api import (create_webhook, get_webhook, list_deliveries, new_event, send_events,
                                update_webhook, wait_for_deliveries, wait_for_webhook)
 from tests.support.receiver import Receiver, ScriptedResponse
@@ -51,7 +53,9 @@ def test_a_dead_receiver_never_holds_back_a_healthy_neighbour(sidecar_factory, h
     # The healthy one got everything while the dead one's first attempts were still hanging: no
     # attempt to the dead receiver has ended yet (its timeout is 30 s).
     assert not any(d["attempts"] for d in list_deliveries(sidecar.api, dead_webhook["id"]))
-    assert dead.max_in_flight <= 16 // 3, "the dead webhook held more than its share of the slots"
+    # Alone it may take every slot but the reserve kept for newcomers (lanes.py); beside the healthy
+    # one, half of the rest.
+    assert dead.max_in_flight <= 16 - reserve(16), "the dead webhook took the slots kept for newcomers"
     assert len(delivery_ids(http_receiver)) == 200
 
 
@@ -82,19 +86,26 @@ def test_a_failing_endpoint_is_paced_then_drains_at_full_speed(sidecar_factory, 
     # The first wave was sent before the first failure came back; once it has ended, probes go
     # one at a time.
     wait_until(lambda: http_receiver.in_flight == 0, timeout=30, message="the first wave to end")
+    first_wave = len(http_receiver.requests)
     http_receiver.reset_max_in_flight()
-    http_receiver.wait_for(len(http_receiver.requests) + 3, timeout=60)
+    http_receiver.wait_for(first_wave + 3, timeout=60)
     assert http_receiver.max_in_flight == 1, "a paced webhook has one attempt in flight"
     attempted = {d["id"] for d in list_deliveries(sidecar.api, webhook["id"]) if d["attempts"]}
     assert len(attempted) < 30, "the others wait without using up their retries"
 
+    failing = len(http_receiver.requests)
     http_receiver.set_default(200, delay=0.2)
     wait_for_deliveries(sidecar.api, webhook["id"], 30, "success", timeout=90)
     assert http_receiver.max_in_flight > 1, "after a success the backlog drains in parallel"
     assert get_webhook(sidecar.api, webhook["id"])["paced"] is False
     logs = list_deliveries(sidecar.api, webhook["id"])
-    assert max(d["attempts"] for d in logs) <= 2, "waiting used up no retries: one failure each at most"
     assert sum(d["attempts"] for d in logs) == len(http_receiver.requests)
+    # Every delivery succeeded once; its other attempts were the first wave's one failure or, for
+    # the deliveries the probes went to (a retry first: ledger.due_candidates), the probes'.
+    # Waiting itself used up no retries. (+1: a probe may have been answered after the switch.)
+    probes = failing - first_wave
+    assert sum(d["attempts"] - 1 for d in logs) <= failing + 1
+    assert sum(max(0, d["attempts"] - 2) for d in logs) <= probes + 1, "beyond one failure, only probes' attempts"
     assert "paced" in sidecar.log_text() and "drains at full speed" in sidecar.log_text()
 
 

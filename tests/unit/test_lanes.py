@@ -2,14 +2,24 @@
 
 import pytest
 
-from fluentcrm_webhooks.lanes import LaneState, allocate, room, share
+from fluentcrm_webhooks.lanes import LaneState, allocate, reserve, room, share
 
 
 def test_a_share_always_leaves_room_for_one_more_webhook():
-    assert share(256, [LaneState(1, 100, 0)]) == 128
-    assert share(256, [LaneState(1, 100, 5), LaneState(2, 100, 0, has_work=False)]) == 128  # 2 is idle
-    assert share(256, [LaneState(n, 100, 1) for n in range(3)]) == 64
+    assert share(256, [LaneState(1, 100, 0)]) == 224  # 32 kept for a newcomer
+    assert share(256, [LaneState(1, 100, 5), LaneState(2, 100, 0, has_work=False)]) == 224  # 2 is idle
+    assert share(256, [LaneState(n, 100, 1) for n in range(3)]) == 74
+    assert share(256, []) == 224
+    assert share(4, [LaneState(1, 100, 1)]) == 3
     assert share(4, [LaneState(n, 100, 1) for n in range(10)]) == 1
+    assert share(1, [LaneState(1, 100, 0)]) == 1  # one slot: nothing can be kept back
+
+
+def test_the_busy_lanes_never_fill_every_slot_while_more_than_one_slot_exists():
+    for slots in (2, 3, 4, 8, 100, 256, 10_000):
+        for busy in (1, 2, 3, 7):
+            if slots - reserve(slots) >= busy:
+                assert busy * share(slots, [LaneState(n, slots, 0) for n in range(busy)]) < slots
 
 
 @pytest.mark.parametrize("lane, fair, expected", [

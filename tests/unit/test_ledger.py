@@ -117,3 +117,21 @@ def test_a_probe_prefers_a_delivery_already_on_its_retry_ladder(client, runtime)
     now = utcnow()
     assert ledger.due_candidates(hook["id"], 1, False, now) != [later.id], "oldest due first normally"
     assert ledger.due_candidates(hook["id"], 1, False, now, retries_first=True) == [later.id]
+
+
+def test_a_restart_leaves_a_delivery_in_flight_to_its_attempt(client, runtime):
+    hook = make_webhook(client)
+    record_events(("r1", "contact.created", contact(1)), ("r2", "contact.created", contact(2)))
+    rows = {d.event_id: d.id for d in Delivery.select()}
+    now = utcnow()
+    lease = now + timedelta(seconds=45)
+    ledger.claim({hook["id"]: [rows["r1"]]}, set(), lease, now)
+    Delivery.update(status="failed", attempts=6).where(Delivery.id == rows["r2"]).execute()
+
+    ledger.restart([rows["r1"], rows["r2"]])
+
+    in_flight, failed = Delivery.get_by_id(rows["r1"]), Delivery.get_by_id(rows["r2"])
+    assert in_flight.claim_token is not None and in_flight.next_attempt_at == lease, "still leased to its attempt"
+    assert ledger.claim({hook["id"]: [rows["r1"]]}, set(), lease, utcnow()) == [], "no second attempt beside it"
+    assert (failed.status, failed.attempts, failed.claim_token) == ("pending", 0, None)
+    assert failed.next_attempt_at <= utcnow()

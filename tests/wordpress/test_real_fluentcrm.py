@@ -1,8 +1,11 @@
 """Opt-in: the plugin with a REAL FluentCRM (not the stand-in), on a site of its own.
 
-Set FLUENTCRM_SRC to a FluentCRM plugin folder (the one holding fluent-crm.php, e.g. an unzipped
-download of the free plugin) to run it; skipped otherwise. Run it once per release that matters
-(2.9.65 and 2.9.84 fire different hooks for the same change).
+It runs once per FluentCRM release found: each `fluent-crm-<version>.tar.gz` in the workplace's
+`../shared/third-party/` beside this repository (CI has 2.9.65 and 2.9.84 there, which fire different
+hooks for the same change; FCWH_THIRD_PARTY names another folder), or only the plugin folder that
+FLUENTCRM_SRC names (the one holding fluent-crm.php, e.g. an unzipped download of the free plugin).
+Without either, as on a user's machine, it is skipped and says why. FluentCRM's code is never copied
+into this repository: the archives are unpacked into the test's temporary folder.
 
 Every change is made the way a site makes it, through FluentCRM's own public paths: its REST API
 (as the administrator, with an Application Password), its PHP API (FluentCrmApi() and the models'
@@ -24,6 +27,7 @@ import html
 import json
 import os
 import re
+import tarfile
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -42,10 +46,39 @@ from tests.support.wordpress import PLUGIN_FILE, PLUGIN_SOURCE, WordPressSite
 from tests.wordpress.standin import unique_email
 from tests.wordpress.webhooks import SEED, WebhooksApi, delivered
 
-SOURCE = Path(os.environ.get("FLUENTCRM_SRC", "")).expanduser()
+THIRD_PARTY = Path(os.environ.get("FCWH_THIRD_PARTY", "") or
+                   Path(__file__).resolve().parents[2].parent / "shared" / "third-party")
+NO_FLUENTCRM = ("no real FluentCRM here: set FLUENTCRM_SRC to a FluentCRM plugin folder (with fluent-crm.php), "
+                f"or put fluent-crm-<version>.tar.gz in {THIRD_PARTY}")
 
-pytestmark = pytest.mark.skipif(not (SOURCE / "fluent-crm.php").is_file(),
-                                reason="set FLUENTCRM_SRC to a FluentCRM plugin folder (with fluent-crm.php)")
+
+def fluentcrm_releases() -> list[Any]:
+    """One pytest param per FluentCRM to run against: FLUENTCRM_SRC's folder, else every archive in
+    THIRD_PARTY (oldest first), else one skipped param saying what is missing."""
+    folder = os.environ.get("FLUENTCRM_SRC")
+    if folder:
+        source = Path(folder).expanduser()
+        if not (source / "fluent-crm.php").is_file():
+            return [pytest.param(None, id="FLUENTCRM_SRC", marks=pytest.mark.skip(
+                reason=f"FLUENTCRM_SRC={folder} holds no fluent-crm.php"))]
+        return [pytest.param(source, id="FLUENTCRM_SRC")]
+    archives = sorted(THIRD_PARTY.glob("fluent-crm-*.tar.gz"),
+                      key=lambda path: tuple(int(part) for part in re.findall(r"\d+", path.name)))
+    if not archives:
+        return [pytest.param(None, id="no-fluentcrm", marks=pytest.mark.skip(reason=NO_FLUENTCRM))]
+    return [pytest.param(archive, id=archive.name.removeprefix("fluent-crm-").removesuffix(".tar.gz"))
+            for archive in archives]
+
+
+def unpacked_plugin(source: Path, into: Path) -> Path:
+    """The plugin folder of `source`: itself, or `fluent-crm/` unpacked from the archive into `into`."""
+    if source.is_dir():
+        return source
+    with tarfile.open(source) as archive:
+        archive.extractall(into, filter="data")
+    plugin = into / "fluent-crm"
+    assert (plugin / "fluent-crm.php").is_file(), f"{source.name} holds no fluent-crm/fluent-crm.php"
+    return plugin
 
 # FluentCRM finishes some changes in background requests of its own (the mailer, campaign
 # processing): generous, as the machine is shared.
@@ -64,11 +97,13 @@ add_filter('pre_wp_mail', static function ($short_circuit, $message) {
 """ % MAILS_FILE
 
 
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory, mariadb_server: MariaDBServer,
-              https_ca: CertificateAuthority) -> Iterator[tuple[WordPressSite, Sidecar]]:
-    site = WordPressSite(tmp_path_factory.mktemp("real-fluentcrm"), mariadb_server, database="wp_real_fluentcrm",
-                         plugins={"fluent-crm": SOURCE, "fluentcrm-webhooks": PLUGIN_SOURCE},
+@pytest.fixture(scope="module", params=fluentcrm_releases())
+def real_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+              mariadb_server: MariaDBServer, https_ca: CertificateAuthority) -> Iterator[tuple[WordPressSite, Sidecar]]:
+    plugin = unpacked_plugin(request.param, tmp_path_factory.mktemp("fluent-crm-source"))
+    site = WordPressSite(tmp_path_factory.mktemp("real-fluentcrm"), mariadb_server,
+                         database=f"wp_real_fluentcrm_{request.param_index}",
+                         plugins={"fluent-crm": plugin, "fluentcrm-webhooks": PLUGIN_SOURCE},
                          activate=["fluent-crm/fluent-crm.php", PLUGIN_FILE])
     site.install()
     mu_plugins = site.root / "wp-content" / "mu-plugins"
