@@ -23,7 +23,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from peewee import Database, InterfaceError, OperationalError
@@ -285,10 +285,14 @@ class Engine:
             return
         try:
             changes = ledger.record(records, self.settings.retry_delays)
-        except Exception:
+        except (OperationalError, InterfaceError):
             with self._lock:  # keep them for the next round: nothing is lost while the database is away
                 self._records = records + self._records
             raise
+        except Exception:
+            # Not the database being away: something in one outcome cannot be stored. Keeping the
+            # group for the next round would block every outcome behind it forever.
+            changes = self._record_one_by_one(records)
         for r in records:
             result = r.result
             log.info("delivery %s webhook %s event %s attempt %s: %s (%s, %s ms)%s", r.delivery_id, r.webhook_id,
@@ -296,6 +300,31 @@ class Engine:
                      result.response_time, f", retry in {r.decision.retry_in:g}s" if r.decision.retry_in is not None else "")
         for change in changes:
             self._log_change(change)
+
+    def _record_one_by_one(self, records: list[ledger.AttemptRecord]) -> list[ledger.WebhookChange]:
+        """Commit each outcome alone; one that still fails is stored without the answer's text (the
+        error says why), and one that fails even so is left to its lease (it is sent again)."""
+        changes: list[ledger.WebhookChange] = []
+        for r in records:
+            try:
+                changes += ledger.record([r], self.settings.retry_delays)
+                continue
+            except (OperationalError, InterfaceError):
+                with self._lock:
+                    self._records.append(r)
+                continue
+            except Exception as error:
+                log.warning("delivery %s: its outcome could not be stored (%s); storing it without the answer",
+                            r.delivery_id, error.__class__.__name__)
+            bare = replace(r, result=replace(r.result, response_body=None,
+                                             error=f"the answer could not be stored ({r.result.response_code})"),
+                           headers={})
+            try:
+                changes += ledger.record([bare], self.settings.retry_delays)
+            except Exception:
+                log.exception("delivery %s: outcome dropped; it will be sent again when its lease runs out",
+                              r.delivery_id)
+        return changes
 
     @staticmethod
     def _log_change(change: ledger.WebhookChange) -> None:

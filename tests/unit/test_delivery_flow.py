@@ -200,3 +200,30 @@ def test_a_new_secret_signs_what_is_still_pending(client, receiver, runtime):
     deliver(runtime)
     last = receiver.requests[-1]
     assert last.headers["x-fluentcrm-signature"] == fluentcrm_signature("rotated", last.body)
+
+
+def test_an_outcome_that_cannot_be_stored_never_blocks_the_others(client, receiver, runtime, monkeypatch):
+    """A group commit that fails for a reason other than the database being away is retried one
+    outcome at a time: the others are stored, the bad one is stored without the answer's text."""
+    from fluentcrm_webhooks import engine as engine_module
+
+    real_record = engine_module.ledger.record
+
+    def record(records, delays, *args, **kwargs):
+        if any(r.result.response_body == "poison" for r in records):
+            raise ValueError("cannot store this answer")
+        return real_record(records, delays, *args, **kwargs)
+
+    monkeypatch.setattr(engine_module.ledger, "record", record)
+    hook = make_webhook(client, url=receiver.url)
+    receiver.script(200, body=b"poison")
+    post_events(client, event("evt-a", contact={"id": 1}), event("evt-b", contact={"id": 2}))
+    deliver(runtime)
+    receiver.wait_for(2)
+    rows = list(Delivery.select().where(Delivery.webhook_id == hook["id"]))
+    assert [(d.status, d.attempts, d.claim_token) for d in rows] == [("success", 1, None)] * 2
+    bad = next(d for d in rows if d.response_body is None)
+    good = next(d for d in rows if d.id != bad.id)
+    assert good.response_body != "poison" and good.error is None
+    assert bad.error == "the answer could not be stored (200)"
+    assert runtime.engine._records == [], "nothing left waiting behind the bad outcome"
