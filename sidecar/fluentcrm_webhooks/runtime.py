@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from huey import Huey
 from peewee import Database
@@ -36,9 +38,23 @@ class Runtime:
             consumer.stop(graceful=True)
 
 
+def keep_private(path: Path) -> None:
+    """Create the SQLite file 0600 (or make an existing one so) before SQLite opens it: SQLite gives
+    its -wal and -shm files the main file's mode, so they are private too."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if part.exists():
+            os.chmod(part, 0o600)
+
+
 def build_runtime(settings: Settings, *, immediate: bool = False) -> Runtime:
     if settings.sqlite_path is not None:
         settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        keep_private(settings.sqlite_path)  # it holds the webhooks' secrets, like the token file
+    queue_url = settings.resolved_queue_url
+    if queue_url.startswith("sqlite:///") and not immediate:
+        keep_private(Path(queue_url[len("sqlite:///"):]))
     db = open_database(settings)
     migrate(db)
     huey = create_huey(settings, immediate=immediate)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -77,7 +78,7 @@ def _check_token(request: Request, token: str) -> None:
 
 async def _read_json(request: Request) -> Any:
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise errors.too_large(MAX_BODY_BYTES)
     body = bytearray()
     async for chunk in request.stream():
@@ -86,15 +87,37 @@ async def _read_json(request: Request) -> Any:
             raise errors.too_large(MAX_BODY_BYTES)
     if not body.strip():
         return {}
+    return parse_json_body(bytes(body))
+
+
+def _not_json_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: Python reads inf, which no JSON can carry on
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+def parse_json_body(body: bytes) -> Any:
+    """Strict JSON (RFC 8259): no NaN / Infinity, no number that overflows to infinity, no lone
+    surrogate (it could never be stored as UTF-8 nor forwarded), no nesting so deep that Python's
+    parser recurses out. Anything else is `rest_invalid_json`, before anything is changed."""
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        document = json.loads(body, parse_constant=_not_json_constant, parse_float=_finite_float)
+        json.dumps(document, ensure_ascii=False).encode("utf-8")  # raises on a lone surrogate
+    except (ValueError, UnicodeError, RecursionError):
         raise errors.invalid_json() from None
+    return document
 
 
 def int_param(value: Any, not_found: Callable[[], errors.ApiError]) -> int:
     """Path ids: anything but a positive integer is simply not found, as in WordPress."""
     text = str(value)
-    if not text.isdigit() or len(text) > 18:
+    # ASCII digits only: str.isdigit() also takes '²', fullwidth and Arabic-Indic digits, which int()
+    # reads or refuses in ways no client means as an id.
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise not_found()
     return int(text)
