@@ -17,10 +17,11 @@ from pathlib import Path
 from .report import Report
 from .stack import bench_stack
 from .engine_suites import ENGINE_SUITES
+from .retention import RETENTION_SUITES
 from .suites import SUITES as LOOPBACK_SUITES
 from .suites import Options
 
-SUITES = {**LOOPBACK_SUITES, **ENGINE_SUITES}
+SUITES = {**LOOPBACK_SUITES, **ENGINE_SUITES, **RETENTION_SUITES}
 
 
 def main(argv: list[str] | None = None) -> int:

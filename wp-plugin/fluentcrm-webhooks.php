@@ -58,7 +58,20 @@ require_once __DIR__ . '/includes/rest/basic-auth.php';
 require_once __DIR__ . '/includes/lifecycle.php';
 require_once __DIR__ . '/includes/notices.php';
 
+// The delivery log's figures, failure notices (mail, actions, admin notice) and Site Health.
+require_once __DIR__ . '/includes/log-stats.php';
+require_once __DIR__ . '/includes/failure-notices.php';
+require_once __DIR__ . '/includes/site-health.php';
+
+// WordPress's personal-data export and erasure, and the suggested privacy-policy text.
+require_once __DIR__ . '/includes/privacy.php';
+
 require_once __DIR__ . '/includes/hooks.php';
+
+// `wp fcwh ...`, only when WP-CLI runs.
+if ( defined( 'WP_CLI' ) && WP_CLI ) {
+	require_once __DIR__ . '/includes/cli/bootstrap.php';
+}
 
 // The admin screens (their own hooks), when that part of the plugin is present.
 if ( file_exists( __DIR__ . '/includes/admin/bootstrap.php' ) ) {

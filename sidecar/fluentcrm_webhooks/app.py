@@ -13,8 +13,10 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from . import errors
-from .api import deliveries, events, webhooks
+from .api import contacts, deliveries, events, stats, webhooks
 from .api.health import healthz
+from .api.metrics import counting_refusals, metrics_endpoint
+from .api.openapi import openapi_json
 from .api.plumbing import Context, endpoint
 from .db import HTTP_THREADS
 
@@ -23,6 +25,8 @@ DELIVERY = WEBHOOK + "/deliveries/{delivery_id}"
 
 ROUTES = [
     Route("/healthz", healthz, methods=["GET"]),
+    Route("/metrics", metrics_endpoint, methods=["GET"]),
+    Route("/v2/openapi.json", openapi_json, methods=["GET"]),
     Route("/v2/webhooks", endpoint(webhooks.list_webhooks), methods=["GET"]),
     Route("/v2/webhooks", endpoint(webhooks.create_webhook, reads_body=True), methods=["POST"]),
     Route(WEBHOOK, endpoint(webhooks.get_webhook), methods=["GET"]),
@@ -33,7 +37,10 @@ ROUTES = [
     Route(DELIVERY, endpoint(deliveries.get_delivery), methods=["GET"]),
     Route(DELIVERY + "/redeliver", endpoint(deliveries.redeliver), methods=["POST"]),
     Route(WEBHOOK + "/recover", endpoint(deliveries.recover, reads_body=True), methods=["POST"]),
-    Route("/v2/events", endpoint(events.receive_events, reads_body=True), methods=["POST"]),
+    Route("/v2/events", counting_refusals(endpoint(events.receive_events, reads_body=True)), methods=["POST"]),
+    Route("/v2/stats", endpoint(stats.log_stats), methods=["GET"]),
+    Route("/v2/contacts/deliveries", endpoint(contacts.contact_deliveries), methods=["GET"]),
+    Route("/v2/contacts/erase", endpoint(contacts.erase_contact, reads_body=True), methods=["POST"]),
 ]
 
 

@@ -10,6 +10,7 @@ import threading
 
 from . import __version__ as VERSION
 from .config import Settings, SettingsError
+from .logs import announce, configure_logging, uvicorn_log_config
 
 log = logging.getLogger("fluentcrm_webhooks")
 
@@ -30,10 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"fluentcrm-webhooks: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.log_level != "DEBUG":
-        # Huey logs every task at INFO; our own delivery log line says more in one line.
-        logging.getLogger("huey").setLevel(logging.WARNING)
+    configure_logging(settings)
     if args.command != "migrate":
         from .oslimits import fit_open_files
 
@@ -60,28 +58,41 @@ def serve(settings: Settings) -> int:
 
     runtime = build_runtime(settings)
     token, token_path = resolve_token(settings)
-    app = create_app(Context(settings, runtime.db, runtime.doorbell, token), background=runtime.delivery_workers)
-    print(f"FluentCRM Webhooks {VERSION} listening on http://{settings.host}:{settings.port}", flush=True)
+    app = create_app(Context(settings, runtime.db, runtime.doorbell, token, engine=runtime.engine),
+                     background=runtime.delivery_workers)
+    announce(settings, f"FluentCRM Webhooks {VERSION} listening on http://{settings.host}:{settings.port}")
     if token_path is not None:
-        print(f"API token saved in {token_path.resolve()} (send it as 'Authorization: Bearer <token>')", flush=True)
+        announce(settings, f"API token saved in {token_path.resolve()} (send it as 'Authorization: Bearer <token>')")
     else:
-        print("API token taken from FCWH_API_TOKEN", flush=True)
+        announce(settings, "API token taken from FCWH_API_TOKEN")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
-                access_log=settings.log_level == "DEBUG", timeout_graceful_shutdown=int(settings.timeout) + 5)
+                log_config=uvicorn_log_config(settings), access_log=settings.log_level == "DEBUG",
+                timeout_graceful_shutdown=int(settings.timeout) + 5)
     return 0
 
 
 def worker(settings: Settings) -> int:
+    from .opsserver import OpsServer, worker_token
     from .runtime import build_runtime
 
+    try:
+        token = worker_token(settings) if settings.metrics_port is not None else None
+    except SettingsError as error:
+        print(f"fluentcrm-webhooks: {error}", file=sys.stderr)
+        return 2
     runtime = build_runtime(settings)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    print(f"FluentCRM Webhooks {VERSION} worker: up to {settings.workers} attempts in flight", flush=True)
-    with runtime.delivery_workers():
+    announce(settings, f"FluentCRM Webhooks {VERSION} worker: up to {settings.workers} attempts in flight")
+    with runtime.delivery_workers(prune=False):  # serve prunes, in the gaps of the intake it serves
+        ops = OpsServer(settings, runtime, token).start() if token is not None else None
+        if ops is not None:
+            announce(settings, f"worker /healthz and /metrics on http://{settings.host}:{ops.port}")
         stop.wait()
-    print("worker stopped", flush=True)
+        if ops is not None:
+            ops.stop()
+    announce(settings, "worker stopped")
     return 0
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_RETRY_DELAYS = (60, 300, 1800, 7200, 86400)
+RETENTION_DAYS_MAX = 36500  # a hundred years: the most a retention may say short of "forever" (0)
+LOG_FORMATS = ("text", "json")
 MAX_IN_FLIGHT = 20000  # the most attempts one process may keep in flight (FCWH_WORKERS)
 
 
@@ -28,10 +30,15 @@ class Settings:
     webhook_concurrency: int = 100  # attempts in flight per webhook and process, unless it sets max_concurrency
     retry_delays: tuple[int, ...] = DEFAULT_RETRY_DELAYS
     timeout: float = 30.0
+    request_timeout: float = 15.0  # seconds a client may take to send one whole request body
     allow_http: bool = False
     allow_private_targets: bool = False
+    retention_days: int = 30  # finished deliveries older than this are pruned (pruner.py); 0 keeps them all
+    prune_interval: float = 600.0  # seconds between prune passes
     sweep_interval: float = 1.0  # seconds between looks for due work nothing woke us for
     log_level: str = "INFO"
+    log_format: str = "text"  # "json": one JSON object per line (logs.py)
+    metrics_port: int | None = None  # `worker` only: serve /metrics and /healthz on this port (opsserver.py)
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -96,14 +103,26 @@ class Settings:
             kwargs["retry_delays"] = _delays(v)
         if (v := get("FCWH_TIMEOUT")) is not None:
             kwargs["timeout"] = _float("FCWH_TIMEOUT", v, 0.1, 300)
+        if (v := get("FCWH_REQUEST_TIMEOUT")) is not None:
+            kwargs["request_timeout"] = _float("FCWH_REQUEST_TIMEOUT", v, 0.1, 300)
         if (v := get("FCWH_ALLOW_HTTP")) is not None:
             kwargs["allow_http"] = _flag("FCWH_ALLOW_HTTP", v)
         if (v := get("FCWH_ALLOW_PRIVATE_TARGETS")) is not None:
             kwargs["allow_private_targets"] = _flag("FCWH_ALLOW_PRIVATE_TARGETS", v)
+        if (v := get("FCWH_RETENTION_DAYS")) is not None:
+            kwargs["retention_days"] = _int("FCWH_RETENTION_DAYS", v, 0, RETENTION_DAYS_MAX)
+        if (v := get("FCWH_PRUNE_INTERVAL")) is not None:
+            kwargs["prune_interval"] = _float("FCWH_PRUNE_INTERVAL", v, 0.1, 86400)
         if (v := get("FCWH_SWEEP_INTERVAL")) is not None:
             kwargs["sweep_interval"] = _float("FCWH_SWEEP_INTERVAL", v, 0.1, 60)
         if (v := get("FCWH_LOG_LEVEL")) is not None:
             kwargs["log_level"] = v.upper()
+        if (v := get("FCWH_LOG_FORMAT")) is not None:
+            if v.lower() not in LOG_FORMATS:
+                raise SettingsError(f"FCWH_LOG_FORMAT={v!r}: expected one of {', '.join(LOG_FORMATS)}")
+            kwargs["log_format"] = v.lower()
+        if (v := get("FCWH_METRICS_PORT")) is not None:
+            kwargs["metrics_port"] = _int("FCWH_METRICS_PORT", v, 1, 65535)
         return cls(**kwargs)
 
 

@@ -17,7 +17,7 @@ from .models import ALL_MODELS, BASE_TABLE_NAMES, database
 MYSQL_TABLE_SETTINGS = ["ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"]
 
 # Threads of one process that may hold a connection at once: the HTTP threadpool (capped in
-# app.py to this size), the delivery engine's ledger thread, Huey's doorbell thread and spares.
+# app.py to this size), the delivery engine's ledger thread, Huey's doorbell thread, the pruner and spares.
 HTTP_THREADS = 16
 ENGINE_CONNECTIONS = 4
 

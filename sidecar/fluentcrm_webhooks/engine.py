@@ -28,9 +28,10 @@ from datetime import timedelta
 
 from peewee import Database, InterfaceError, OperationalError
 
-from . import intake, lanes, ledger, lifecycle
+from . import intake, lanes, ledger, lifecycle, metrics
 from .config import Settings
 from .lifecycle import AttemptFacts, Decision, Verdict, WebhookStatus
+from .logs import about
 from .models import Delivery, Webhook
 from .payloads import build_headers
 from .sender import AttemptResult, Sender
@@ -46,6 +47,7 @@ GATHER = 0.005  # after a wake-up, let a few more completions arrive so they sha
 FLUSH_WITHIN = 0.05  # an outcome is committed at most about this long after its attempt ended
 HOUSEKEEPING_EVERY = 3600.0
 STOP_GRACE = 2.0  # past FCWH_TIMEOUT, how long a stop waits for attempts in flight
+HEARTBEAT_EVERY = 1.0  # the sender loop notes it is alive this often (vitals(), /healthz)
 
 
 def lease_seconds(settings: Settings) -> float:
@@ -59,6 +61,17 @@ class Claimed:
     start_by: float  # time.monotonic() after which the attempt must not start (its lease is too short)
 
 
+@dataclass(frozen=True)
+class Vitals:
+    """What /healthz and /metrics read of a running engine (health.workers_state judges it)."""
+
+    running: bool  # started, not stopped, and both threads alive
+    round_busy_for: float | None  # seconds the ledger thread has been in its current round (None: waiting)
+    loop_silent_for: float | None  # seconds since the sender loop's last heartbeat (None: not started)
+    in_flight: int
+    uncommitted: int  # outcomes held in memory, not yet committed
+
+
 async def attempt_once(sender: Sender, settings: Settings, delivery: Delivery, webhook: Webhook,
                        test: bool = False) -> ledger.AttemptRecord:
     """Sign the stored body with the webhook's secret now, POST it, and decide what comes next."""
@@ -67,24 +80,25 @@ async def attempt_once(sender: Sender, settings: Settings, delivery: Delivery, w
     headers = build_headers(event=delivery.event, webhook_id=webhook.id, delivery_id=delivery.id,
                             secret=webhook.secret, body=body, attempt_time=calendar.timegm(attempted_at.timetuple()))
     result = await sender.post(webhook.url, body, headers, timeout=settings.timeout)
+    if not test:  # POST /test is the admin's check, not delivery: it is logged but not counted
+        metrics.observe_attempt(webhook.id, result)
     return decided(settings, delivery, webhook.id, result, headers, attempted_at, test)
 
 
-def send_test(settings: Settings, delivery: Delivery, webhook: Webhook) -> ledger.AttemptRecord:
-    """POST /test: one attempt now, from the request's own thread on a session of its own, recorded
-    at once; no retries, and it never counts toward disabling the webhook."""
+async def send_test(settings: Settings, delivery: Delivery, webhook: Webhook) -> ledger.AttemptRecord:
+    """POST /test's one attempt, on the HTTP server's event loop (so a slow receiver holds no request
+    thread) and a session of its own; no retries. Record it with `record_test`."""
+    sender = Sender(allow_private=settings.allow_private_targets)
+    await sender.open()
+    try:
+        return await attempt_once(sender, settings, delivery, webhook, test=True)
+    finally:
+        await sender.close()
 
-    async def run() -> ledger.AttemptRecord:
-        sender = Sender(allow_private=settings.allow_private_targets)
-        await sender.open()
-        try:
-            return await attempt_once(sender, settings, delivery, webhook, test=True)
-        finally:
-            await sender.close()
 
-    record = asyncio.run(run())
+def record_test(settings: Settings, record: ledger.AttemptRecord) -> None:
+    """Store a test attempt at once; it never counts toward disabling the webhook."""
     ledger.record([record], settings.retry_delays, counts_for_webhook=False)
-    return record
 
 
 def decided(settings: Settings, delivery: Delivery, webhook_id: int, result: AttemptResult,
@@ -128,6 +142,8 @@ class Engine:
         self._tasks: set[asyncio.Task] = set()
         self._sender_thread: threading.Thread | None = None
         self._ledger_thread: threading.Thread | None = None
+        self._round_started: float | None = None  # time.monotonic() when the ledger's current round began
+        self._loop_beat: float | None = None  # time.monotonic() of the sender loop's last heartbeat
 
     # -- what others call ------------------------------------------------------------------------
     def wake(self) -> None:
@@ -141,6 +157,16 @@ class Engine:
     def in_flight(self) -> int:
         with self._lock:
             return sum(self._in_flight.values())
+
+    def vitals(self) -> Vitals:
+        now = time.monotonic()
+        threads = (self._sender_thread, self._ledger_thread)
+        running = not self._stop.is_set() and all(t is not None and t.is_alive() for t in threads)
+        started, beat = self._round_started, self._loop_beat
+        with self._lock:
+            in_flight, uncommitted = sum(self._in_flight.values()), len(self._records)
+        return Vitals(running, None if started is None else now - started, None if beat is None else now - beat,
+                      in_flight, uncommitted)
 
     def start(self) -> None:
         ready = threading.Event()
@@ -191,6 +217,7 @@ class Engine:
         self._loop = loop
         self._sender = Sender(allow_private=self.settings.allow_private_targets)
         loop.run_until_complete(self._sender.open())
+        self._heartbeat()
         ready.set()
         try:
             loop.run_forever()
@@ -200,6 +227,12 @@ class Engine:
             loop.run_until_complete(asyncio.gather(*self._tasks, return_exceptions=True))
             loop.run_until_complete(self._sender.close())
             loop.close()
+
+    def _heartbeat(self) -> None:
+        """Runs on the sender loop every HEARTBEAT_EVERY: a loop blocked or dead stops beating."""
+        self._loop_beat = time.monotonic()
+        assert self._loop is not None
+        self._loop.call_later(HEARTBEAT_EVERY, self._heartbeat)
 
     def _launch(self, claimed: list[Claimed]) -> None:
         for item in claimed:
@@ -219,7 +252,8 @@ class Engine:
                 self._records.append(record)
         except Exception:  # the lease runs out and the delivery is claimed again
             log.exception("delivery %s webhook %s: attempt crashed; it will be tried again",
-                          item.delivery.id, item.webhook.id)
+                          item.delivery.id, item.webhook.id,
+                          extra=about(item.delivery.id, item.webhook.id, item.delivery.event))
         finally:
             with self._lock:
                 self._in_flight[item.webhook.id] -= 1
@@ -242,6 +276,7 @@ class Engine:
             elif self._wake.wait(wait):
                 time.sleep(GATHER)
             self._wake.clear()
+            self._round_started = time.monotonic()
             try:
                 self.db.connect(reuse_if_open=True)
                 self._flush()
@@ -263,6 +298,7 @@ class Engine:
             except Exception:
                 log.exception("delivery round failed; trying again")
                 self._stop.wait(min(1.0, self.settings.sweep_interval))
+            self._round_started = None
             if stopping and (self.in_flight == 0 or time.monotonic() > (stop_deadline or 0)):
                 try:
                     self._flush()
@@ -297,7 +333,10 @@ class Engine:
             result = r.result
             log.info("delivery %s webhook %s event %s attempt %s: %s (%s, %s ms)%s", r.delivery_id, r.webhook_id,
                      r.event, r.attempt, r.decision.delivery_status.value, result.response_code or result.error,
-                     result.response_time, f", retry in {r.decision.retry_in:g}s" if r.decision.retry_in is not None else "")
+                     result.response_time, f", retry in {r.decision.retry_in:g}s" if r.decision.retry_in is not None else "",
+                     extra=about(r.delivery_id, r.webhook_id, r.event, attempt=r.attempt,
+                                 status=r.decision.delivery_status.value, response_code=result.response_code,
+                                 duration_ms=result.response_time, retry_in=r.decision.retry_in))
         for change in changes:
             self._log_change(change)
 
@@ -315,7 +354,7 @@ class Engine:
                 continue
             except Exception as error:
                 log.warning("delivery %s: its outcome could not be stored (%s); storing it without the answer",
-                            r.delivery_id, error.__class__.__name__)
+                            r.delivery_id, error.__class__.__name__, extra=about(r.delivery_id, r.webhook_id, r.event))
             bare = replace(r, result=replace(r.result, response_body=None,
                                              error=f"the answer could not be stored ({r.result.response_code})"),
                            headers={})
@@ -323,7 +362,7 @@ class Engine:
                 changes += ledger.record([bare], self.settings.retry_delays)
             except Exception:
                 log.exception("delivery %s: outcome dropped; it will be sent again when its lease runs out",
-                              r.delivery_id)
+                              r.delivery_id, extra=about(r.delivery_id, r.webhook_id, r.event))
         return changes
 
     @staticmethod
@@ -332,11 +371,14 @@ class Engine:
         if before.status is WebhookStatus.ACTIVE and after.status is WebhookStatus.FAILED:
             log.warning("webhook %s disabled (%s); its events are held until it is re-activated", change.webhook_id,
                         "410 Gone" if after.consecutive_failures < lifecycle.AUTO_DISABLE_AFTER
-                        else f"{after.consecutive_failures} deliveries failed in a row")
+                        else f"{after.consecutive_failures} deliveries failed in a row",
+                        extra=about(webhook_id=change.webhook_id))
         if not before.pace_failures and after.pace_failures:
-            log.warning("webhook %s paced: its endpoint is in trouble, one attempt at a time", change.webhook_id)
+            log.warning("webhook %s paced: its endpoint is in trouble, one attempt at a time", change.webhook_id,
+                        extra=about(webhook_id=change.webhook_id))
         elif before.pace_failures and not after.pace_failures:
-            log.info("webhook %s answers again: its backlog drains at full speed", change.webhook_id)
+            log.info("webhook %s answers again: its backlog drains at full speed", change.webhook_id,
+                     extra=about(webhook_id=change.webhook_id))
 
     def _claim_round(self) -> list[Claimed]:
         now_mono = time.monotonic()

@@ -15,11 +15,15 @@ class ApiError(Exception):
         self.message = message
         self.data = data
 
-    def response(self) -> JSONResponse:
+    def response(self, headers: dict[str, str] | None = None) -> JSONResponse:
         return JSONResponse(
             {"code": self.code, "message": self.message, "data": {"status": self.status, **self.data}},
-            status_code=self.status,
+            status_code=self.status, headers=headers,
         )
+
+
+def request_timeout(seconds: float) -> ApiError:
+    return ApiError(408, "rest_request_timeout", f"The request body did not arrive within {seconds:g} s.")
 
 
 def missing_params(names: list[str]) -> ApiError:
@@ -52,6 +56,11 @@ def webhook_not_found() -> ApiError:
 
 def delivery_not_found() -> ApiError:
     return ApiError(404, "rest_post_invalid_id", "Invalid delivery ID.")
+
+
+def delivery_erased() -> ApiError:
+    return ApiError(409, "delivery_erased",
+                    "This delivery's data was erased at the contact's request; it cannot be sent again.")
 
 
 def not_logged_in() -> ApiError:

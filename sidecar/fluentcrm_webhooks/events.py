@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .subjects import contact_ref
+
 EVENT_GROUPS: dict[str, tuple[str, ...]] = {
     "contact": (
         "contact.created", "contact.updated", "contact.deleted", "contact.status_changed",
@@ -44,10 +46,9 @@ class IncomingEvent:
 
 def ordering_key(data: Any) -> str | None:
     """Whose event this is, for webhooks that keep each contact's events in order: the contact's id
-    (data.contact.id, or data.email.contact_id for email events), or None for events of no contact
-    (campaigns), which wait for nothing."""
-    if not isinstance(data, dict):
-        return None
+    (subjects.contact_ref), or None for events of no contact (campaigns), which wait for nothing."""
+    ref = contact_ref(data)
+    return None if ref is None else ("contact:" + str(ref))[:64]
     for holder, field in (("contact", "id"), ("email", "contact_id")):
         value = data.get(holder)
         if isinstance(value, dict):

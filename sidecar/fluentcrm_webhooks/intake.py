@@ -15,6 +15,7 @@ from .events import IncomingEvent, ordering_key
 from .lifecycle import DeliveryStatus, WebhookStatus
 from .models import Delivery, SeenEvent, Webhook, database
 from .payloads import build_body
+from .subjects import contact_id, email_hash
 from .timeutil import utcnow
 
 SEEN_EVENT_DAYS = 7
@@ -50,6 +51,7 @@ def record_events(events: Sequence[IncomingEvent]) -> IntakeResult:
         to_send = 0
         for event in fresh:
             key = ordering_key(event.data)
+            subject = {"contact_id": contact_id(event.data), "email_hash": email_hash(event.data)}
             for webhook, subscribed in subscriptions:
                 if event.event not in subscribed:
                     continue
@@ -57,7 +59,7 @@ def record_events(events: Sequence[IncomingEvent]) -> IntakeResult:
                 rows.append({
                     "webhook_id": webhook.id, "event": event.event, "event_id": event.id,
                     "body": body.decode("utf-8"), "status": DeliveryStatus.PENDING.value, "attempts": 0,
-                    "next_attempt_at": now, "created_at": now, "order_key": key,
+                    "next_attempt_at": now, "created_at": now, "order_key": key, **subject,
                 })
                 to_send += webhook.status == WebhookStatus.ACTIVE.value
         for start in range(0, len(rows), INSERT_CHUNK):

@@ -91,7 +91,8 @@ def _claim(chosen: Mapping[int, Sequence[int]], probes: set[int], lease_until: d
         for part in _chunks(ids):
             Delivery.update(next_attempt_at=lease_until, claim_token=token).where(
                 Delivery.id.in_(part) & (Delivery.status == DeliveryStatus.PENDING.value)
-                & (Delivery.next_attempt_at <= now) & Delivery.webhook_id.in_(active)).execute()
+                & (Delivery.next_attempt_at <= now) & Delivery.webhook_id.in_(active)
+                & Delivery.erased_at.is_null()).execute()  # erased: its data is gone, never sent
         claimed: list[Delivery] = []
         for part in _chunks(ids):
             claimed.extend(Delivery.select().where(Delivery.id.in_(part) & (Delivery.claim_token == token)))
@@ -230,7 +231,8 @@ def recover_failed_since(webhook_id: int, since: datetime) -> list[int]:
     with write_transaction(database.obj):
         ids = [row.id for row in Delivery.select(Delivery.id).where(
             (Delivery.webhook_id == webhook_id) & (Delivery.status == DeliveryStatus.FAILED.value)
-            & (Delivery.created_at >= since) & (Delivery.event != "webhook.test")).order_by(Delivery.id)]
+            & (Delivery.created_at >= since) & (Delivery.event != "webhook.test")
+            & Delivery.erased_at.is_null()).order_by(Delivery.id)]
         restart(ids)
     return ids
 

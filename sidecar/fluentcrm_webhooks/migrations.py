@@ -27,13 +27,9 @@ def _lanes_pacing_ordering(db: Database) -> None:
     """The delivery engine of docs/delivery.md: per-webhook caps, pacing and ordering; signatures
     made at send time (the stored one goes)."""
     migrator: SchemaMigrator = MySQLMigrator(db) if isinstance(db, MySQLDatabase) else SqliteMigrator(db)
-    operations = []
-    for model, names in ((Webhook, ("max_concurrency", "ordered", "pace_failures", "next_probe_at")),
-                         (Delivery, ("order_key", "claim_token"))):
-        table = model._meta.table_name
-        present = {column.name for column in db.get_columns(table)}
-        operations += [migrator.add_column(table, name, model._meta.fields[name])
-                       for name in names if name not in present]
+    operations = _missing_columns(db, migrator, ((Webhook, ("max_concurrency", "ordered", "pace_failures",
+                                                             "next_probe_at")),
+                                                 (Delivery, ("order_key", "claim_token"))))
     deliveries = Delivery._meta.table_name
     if "signature" in {column.name for column in db.get_columns(deliveries)}:
         operations.append(migrator.drop_column(deliveries, "signature", cascade=False))
@@ -44,9 +40,33 @@ def _lanes_pacing_ordering(db: Database) -> None:
     apply(*operations)
 
 
+def _retention_and_subjects(db: Database) -> None:
+    """Retention per webhook (pruner.py) and whom each delivery is about (subjects.py, erasure.py).
+    Rows recorded before this have no subject: they age out under retention like the rest."""
+    migrator: SchemaMigrator = MySQLMigrator(db) if isinstance(db, MySQLDatabase) else SqliteMigrator(db)
+    operations = _missing_columns(db, migrator, ((Webhook, ("retention_days",)),
+                                                 (Delivery, ("contact_id", "email_hash", "erased_at"))))
+    deliveries = Delivery._meta.table_name
+    present_indexes = [tuple(index.columns) for index in db.get_indexes(deliveries)]
+    operations += [migrator.add_index(deliveries, columns, False)
+                   for columns in (("contact_id",), ("email_hash",)) if columns not in present_indexes]
+    apply(*operations)
+
+
+def _missing_columns(db: Database, migrator: SchemaMigrator, wanted) -> list:
+    operations = []
+    for model, names in wanted:
+        table = model._meta.table_name
+        present = {column.name for column in db.get_columns(table)}
+        operations += [migrator.add_column(table, name, model._meta.fields[name])
+                       for name in names if name not in present]
+    return operations
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
     (1, _initial_tables),
     (2, _lanes_pacing_ordering),
+    (3, _retention_and_subjects),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -3,7 +3,17 @@ the WordPress prefix is bound in db.py."""
 
 from __future__ import annotations
 
-from peewee import AutoField, BooleanField, CharField, DatabaseProxy, DateTimeField, IntegerField, Model, TextField
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateTimeField,
+    IntegerField,
+    Model,
+    TextField,
+)
 
 database = DatabaseProxy()
 
@@ -34,6 +44,7 @@ class Webhook(BaseModel):
     ordered = BooleanField(default=False)  # each contact's events in order (lanes.py, ledger.py)
     pace_failures = IntegerField(default=0)  # attempts in trouble in a row; > 0: paced (lifecycle.py)
     next_probe_at = DateTimeField(null=True)  # paced: no probe before this (also the probe's lease)
+    retention_days = IntegerField(null=True)  # finished deliveries kept this long; null: FCWH_RETENTION_DAYS
 
     class Meta:
         table_name = "fcwh_webhooks"
@@ -56,6 +67,10 @@ class Delivery(BaseModel):
     created_at = DateTimeField()
     order_key = CharField(max_length=64, null=True)  # whose event (events.ordering_key)
     claim_token = CharField(max_length=32, null=True)  # the claim that leased it last (ledger.claim)
+    # Whom it is about (subjects.py), so a contact's deliveries are found without reading bodies.
+    contact_id = BigIntegerField(null=True)
+    email_hash = CharField(max_length=64, null=True)
+    erased_at = DateTimeField(null=True)  # its personal data was erased (erasure.py): body and excerpts gone
 
     class Meta:
         table_name = "fcwh_deliveries"
@@ -66,6 +81,8 @@ class Delivery(BaseModel):
             (("status", "next_attempt_at"), False),  # the sweeper's overdue scan
             (("webhook_id", "attempted_at"), False),  # a webhook's last delivery
             (("event_id",), False),  # intake reads back what it inserted
+            (("contact_id",), False),  # a contact's deliveries (profile, export, erasure)
+            (("email_hash",), False),  # the same by email address (WordPress's privacy tools)
         )
 
 

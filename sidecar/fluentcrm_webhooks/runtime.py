@@ -14,6 +14,7 @@ from .config import Settings
 from .db import open_database
 from .engine import Engine
 from .migrations import migrate
+from .pruner import Pruner
 from .queue import Doorbell, create_consumer, create_huey
 
 
@@ -26,14 +27,20 @@ class Runtime:
     doorbell: Doorbell
 
     @contextlib.contextmanager
-    def delivery_workers(self):
-        """Run the delivery engine and the doorbell's consumer for the duration of the block."""
+    def delivery_workers(self, prune: bool = True):
+        """Run the delivery engine, the doorbell's consumer and (for `serve`) the pruner for the
+        duration of the block."""
         consumer = create_consumer(self.huey)
         consumer.start()
         self.engine.start()
+        pruner = Pruner(self.settings, self.db) if prune else None
+        if pruner is not None:
+            pruner.start()
         try:
             yield
         finally:
+            if pruner is not None:
+                pruner.stop()
             self.engine.stop()
             consumer.stop(graceful=True)
 

@@ -24,7 +24,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 from yarl import URL
 
-from .targets import PRIVATE_TARGET_MESSAGE, is_forbidden_address
+from .targets import PRIVATE_TARGET_MESSAGE, UrlRejected, is_forbidden_address, parse_webhook_url
 
 RESPONSE_BODY_LIMIT = 16 * 1024
 READ_CHUNK = 4096
@@ -95,11 +95,15 @@ class Sender:
         `timeout` bounds the whole attempt: connecting, sending and reading the whole answer."""
         assert self._session is not None, "Sender.open() first"
         started = time.monotonic()
-        if not self.allow_private and _forbidden_literal(url):
+        try:
+            target = parse_webhook_url(url)  # the save check's parser: both read the same host
+        except UrlRejected as rejected:  # saved before the check was this strict
+            return AttemptResult(None, 0, None, f"UrlRejected: {rejected}")
+        if not self.allow_private and _forbidden_literal(target):
             return AttemptResult(None, 0, None, f"ForbiddenTarget: {PRIVATE_TARGET_MESSAGE}")
         try:
             async with asyncio.timeout(timeout):
-                async with self._session.post(url, data=body, headers=headers, allow_redirects=False) as response:
+                async with self._session.post(target, data=body, headers=headers, allow_redirects=False) as response:
                     excerpt = await _read_limited(response)
                     return AttemptResult(
                         response.status, _ms_since(started), excerpt,
@@ -113,11 +117,10 @@ class Sender:
             return AttemptResult(None, _ms_since(started), None, describe(exc))
 
 
-def _forbidden_literal(url: str) -> bool:
+def _forbidden_literal(target: URL) -> bool:
     """aiohttp skips the resolver for IP literals: check those here, before any connection."""
     try:
-        host = URL(url).host
-        return host is not None and is_forbidden_address(str(ipaddress.ip_address(host.strip("[]"))))
+        return is_forbidden_address(str(ipaddress.ip_address(target.raw_host or "")))
     except ValueError:
         return False
 

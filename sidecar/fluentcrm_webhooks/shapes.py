@@ -21,6 +21,20 @@ def delivery_dict(delivery: Delivery) -> dict[str, Any]:
     }
 
 
+def contact_delivery_dict(delivery: Delivery, *, with_body: bool) -> dict[str, Any]:
+    """A delivery in a contact's history: the log's shape, whether its data was erased, and the
+    body when asked for (the personal-data export)."""
+    shape = delivery_dict(delivery)
+    shape["erased_at"] = iso(delivery.erased_at)
+    if with_body:
+        shape["body"] = delivery.body
+    return shape
+
+
+def pagination(total: int, page: int, per_page: int) -> dict[str, int]:
+    return {"total": total, "per_page": per_page, "current_page": page, "last_page": max(1, -(-total // per_page))}
+
+
 def attempt_dict(attempt: Attempt) -> dict[str, Any]:
     return {
         "attempted_at": iso(attempt.attempted_at), "response_code": attempt.response_code,
@@ -50,6 +64,7 @@ def webhook_dict(webhook: Webhook, *, with_secret: bool, last: Delivery | None, 
         shape["secret"] = webhook.secret
     shape.update({
         "max_concurrency": webhook.max_concurrency, "ordered": bool(webhook.ordered),
+        "retention_days": webhook.retention_days,
         "paced": webhook.pace_failures > 0,
         "consecutive_failures": webhook.consecutive_failures,
         "created_at": iso(webhook.created_at), "updated_at": iso(webhook.updated_at),

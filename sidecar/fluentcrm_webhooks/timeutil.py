@@ -31,5 +31,8 @@ def parse_iso(value: str) -> datetime:
         raise ValueError("not a timestamp")
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00:00+01:00 is in year 0 in UTC, which datetime lacks
+            raise ValueError("the timestamp is out of range") from None
     return parsed

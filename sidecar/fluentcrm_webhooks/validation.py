@@ -6,7 +6,9 @@ import secrets
 from typing import Any
 
 from . import errors
+from .config import RETENTION_DAYS_MAX
 from .events import EVENT_TYPES, IncomingEvent
+from .subjects import CONTACT_ID_MAX, contact_email_hash
 from .targets import UrlRejected, check_webhook_url
 from .timeutil import iso, parse_iso
 
@@ -17,8 +19,12 @@ CLIENT_STATUSES = ("active", "inactive")
 DELIVERY_STATUSES = ("success", "failed", "pending")
 PER_PAGE_DEFAULT = 25
 PER_PAGE_MAX = 100
+# Far beyond any real log (10^11 rows at 100 a page), small enough that the OFFSET fits the 64-bit
+# integer SQLite and MySQL take: a larger page is a clear 400, never an overflow in the driver.
+PAGE_MAX = 1_000_000_000
 REQUIRED_ON_CREATE = ("name", "url", "events")
 MAX_CONCURRENCY_MAX = 1000
+EMAIL_MAX = 254  # RFC 5321's longest address
 
 
 def generate_secret() -> str:
@@ -52,6 +58,8 @@ def webhook_input(payload: Any, *, creating: bool, allow_http: bool, allow_priva
         clean["status"] = "active"
     if "max_concurrency" in payload:
         clean["max_concurrency"] = _max_concurrency(payload["max_concurrency"])
+    if "retention_days" in payload:
+        clean["retention_days"] = _retention_days(payload["retention_days"])
     if "ordered" in payload:
         if not isinstance(payload["ordered"], bool):
             raise errors.invalid_params({"ordered": "ordered must be true or false."})
@@ -76,6 +84,16 @@ def _max_concurrency(value: Any) -> int | None:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_CONCURRENCY_MAX:
         raise errors.invalid_params(
             {"max_concurrency": f"max_concurrency must be null or a whole number, 1 to {MAX_CONCURRENCY_MAX}."})
+    return value
+
+
+def _retention_days(value: Any) -> int | None:
+    """Days this webhook's finished deliveries are kept; null for FCWH_RETENTION_DAYS, 0 for ever."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= RETENTION_DAYS_MAX:
+        raise errors.invalid_params({"retention_days": "retention_days must be null or a whole number of days, "
+                                                       f"0 (keep for ever) to {RETENTION_DAYS_MAX}."})
     return value
 
 
@@ -134,22 +152,56 @@ def deliveries_query(params: dict[str, str]) -> tuple[str | None, int, int]:
     if status is not None and status not in DELIVERY_STATUSES:
         raise errors.invalid_params({"status": "status must be one of: success, failed, pending."})
     per_page = _positive_int(params, "per_page", PER_PAGE_DEFAULT, PER_PAGE_MAX)
-    page = _positive_int(params, "page", 1, None)
+    page = _positive_int(params, "page", 1, PAGE_MAX)
     return status, page, per_page
 
 
-def _positive_int(params: dict[str, str], name: str, default: int, maximum: int | None) -> int:
+def _positive_int(params: dict[str, str], name: str, default: int, maximum: int) -> int:
     raw = params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1 or (maximum is not None and value > maximum):
-        bound = f"1 to {maximum}" if maximum else "1 or more"
-        raise errors.invalid_params({name: f"{name} must be a whole number, {bound}."})
+    # ASCII digits only (int() would also read " 7", "1_0", "+7" and Arabic-Indic digits), and
+    # bounded before conversion so a thousand-digit number costs nothing.
+    text = raw.strip()
+    value = int(text) if text.isascii() and text.isdigit() and len(text) <= len(str(maximum)) else 0
+    if not 1 <= value <= maximum:
+        raise errors.invalid_params({name: f"{name} must be a whole number, 1 to {maximum}."})
     return value
+
+
+def contact_input(source: Any, *, from_query: bool) -> tuple[int | None, str | None]:
+    """A contact named by `contact_id` (FluentCRM's id), `email`, or both (either matches):
+    (contact id, hash of the address). Query strings carry text; JSON bodies carry numbers."""
+    if not isinstance(source, dict):
+        raise errors.invalid_json()
+    raw_id, email = source.get("contact_id"), source.get("email")
+    if raw_id in (None, "") and email in (None, ""):
+        raise errors.missing_params(["contact_id", "email"])
+    contact_id = None
+    if raw_id not in (None, ""):
+        text = raw_id
+        if from_query and isinstance(text, str):
+            text = text.strip()
+            text = int(text) if text.isascii() and text.isdigit() and len(text) <= 19 else None
+        if not isinstance(text, int) or isinstance(text, bool) or not 0 < text <= CONTACT_ID_MAX:
+            raise errors.invalid_params({"contact_id": "contact_id must be a positive whole number."})
+        contact_id = text
+    email_hash = None
+    if email not in (None, ""):
+        if not isinstance(email, str) or "@" not in email or len(email) > EMAIL_MAX:
+            raise errors.invalid_params({"email": f"email must be an email address of at most {EMAIL_MAX} characters."})
+        email_hash = contact_email_hash(email)
+    return contact_id, email_hash
+
+
+def contact_query(params: dict[str, str]) -> tuple[int | None, str | None, int, int, bool]:
+    contact_id, email_hash = contact_input(params, from_query=True)
+    per_page = _positive_int(params, "per_page", PER_PAGE_DEFAULT, PER_PAGE_MAX)
+    page = _positive_int(params, "page", 1, PAGE_MAX)
+    include = params.get("include", "")
+    if include not in ("", "body"):
+        raise errors.invalid_params({"include": "include must be empty or body."})
+    return contact_id, email_hash, page, per_page, include == "body"
 
 
 def since_input(payload: Any):

@@ -25,11 +25,13 @@ def find_webhook(webhook_id: int) -> Webhook | None:
 
 
 def create_webhook(*, name: str, url: str, events: list[str], status: str, secret: str,
-                   max_concurrency: int | None = None, ordered: bool = False) -> Webhook:
+                   max_concurrency: int | None = None, ordered: bool = False,
+                   retention_days: int | None = None) -> Webhook:
     now = utcnow()
     return Webhook.create(name=name, url=url, events=json.dumps(events), status=status, secret=secret,
                           consecutive_failures=0, created_at=now, updated_at=now,
-                          max_concurrency=max_concurrency, ordered=ordered, pace_failures=0)
+                          max_concurrency=max_concurrency, ordered=ordered, pace_failures=0,
+                          retention_days=retention_days)
 
 
 def update_webhook(webhook: Webhook, changes: dict[str, Any]) -> int:

@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+from fluentcrm_webhooks.migrations import LATEST_VERSION
 from tests.support.api import list_deliveries, list_webhooks, wait_for_deliveries
 from tests.support.receiver import Receiver
 from tests.support.sidecar import base_environment, command_path
@@ -77,14 +78,14 @@ def test_a_version_1_database_is_upgraded_in_place_and_its_pending_delivery_sent
     env = base_environment(tmp_path, None, database_url, "t")
     migrated = subprocess.run([command_path(), "migrate"], env=env, capture_output=True, text=True, timeout=60)
     assert migrated.returncode == 0, migrated.stderr
-    assert "Schema is at version 2." in migrated.stdout
+    assert f"Schema is at version {LATEST_VERSION}." in migrated.stdout
     again = subprocess.run([command_path(), "migrate"], env=env, capture_output=True, text=True, timeout=60)
-    assert again.returncode == 0 and "version 2" in again.stdout, again.stderr
+    assert again.returncode == 0 and f"version {LATEST_VERSION}" in again.stdout, again.stderr
 
     sidecar = sidecar_factory(database_url=database_url)
     [webhook] = list_webhooks(sidecar.api)
-    assert (webhook["name"], webhook["max_concurrency"], webhook["ordered"], webhook["paced"]) == \
-        ("From v1", None, False, False)
+    assert (webhook["name"], webhook["max_concurrency"], webhook["ordered"], webhook["paced"],
+            webhook["retention_days"]) == ("From v1", None, False, False, None)
     wait_for_deliveries(sidecar.api, 1, 1, "success", timeout=60)
     [request_seen] = receiver.wait_for(1)
     assert request_seen.headers["x-fluentcrm-signature"] != "sha256=old", "signed at send time, not the stored one"

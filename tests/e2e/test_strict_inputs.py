@@ -1,5 +1,6 @@
-"""Inputs that once answered 500 or were taken as something else (issue 9's first rows): strict JSON
-bodies, ASCII-only ids, and the SQLite files kept private. Each sends the exact input to a running
+"""Inputs that once answered 500 or were taken as something else: strict JSON bodies, ASCII-only
+ids, URLs with control characters or a backslash, pages past the limit, timestamps that leave the
+years UTC can hold, and the SQLite files kept private. Each sends the exact input to a running
 `serve`, checks the code and message, and that nothing changed."""
 
 from __future__ import annotations
@@ -82,3 +83,54 @@ def test_the_sqlite_files_are_private_like_the_token(sidecar):
     assert sidecar.workdir / "fcwh.sqlite3" in present, sorted(os.listdir(sidecar.workdir))
     assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in present} == \
         {path.name: 0o600 for path in present}
+
+
+INVALID_URL = {"code": "invalid_webhook_url", "message": "Webhook URL must be a valid HTTPS URL.",
+               "data": {"status": 400}}
+BAD_URLS = ["https://127.0.0.1:9/\u0000", "https://127.0.0.1\u0000.pub.test/", "https://127.0.0.1:9/\u007f",
+            "https://127.0.0.1:9/\u001b[2J", "https://127.0.0.1:9/\u0085", "https://127.0.0.1:9\\@pub.test/",
+            "https://pub.test\\@127.0.0.1:9/", "https://127.0.0.1:9/a\\b", "https://127.0.0.1:0/"]
+
+
+@pytest.mark.parametrize("url", BAD_URLS, ids=["nul-in-path", "nul-in-host", "del", "esc", "c1-nel",
+                                               "backslash-before-at", "backslash-in-host", "backslash-in-path",
+                                               "port-0"])
+def test_urls_with_control_characters_or_a_backslash_are_refused_on_create_and_update(sidecar, url):
+    before = state(sidecar)
+    created = sidecar.api.post("/v2/webhooks", json={"name": "x", "url": url, "events": ["contact.created"]})
+    updated = sidecar.api.put(f"/v2/webhooks/{sidecar.webhook_id}", json={"url": url})
+    for response in (created, updated):
+        assert (response.status_code, response.json()) == (400, INVALID_URL)
+    assert state(sidecar) == before
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "1000000001", "9" * 5000, "\u0661", "1_0", "+1"])
+def test_a_page_beyond_the_limit_or_not_in_ascii_digits_is_a_400(sidecar, page):
+    before = state(sidecar)
+    response = sidecar.api.get(f"/v2/webhooks/{sidecar.webhook_id}/deliveries", params={"page": page})
+    assert response.status_code == 400, response.text
+    assert response.json() == {
+        "code": "rest_invalid_param", "message": "Invalid parameter(s): page",
+        "data": {"status": 400, "params": {"page": "page must be a whole number, 1 to 1000000000."}}}
+    assert state(sidecar) == before
+    last = sidecar.api.get(f"/v2/webhooks/{sidecar.webhook_id}/deliveries", params={"page": "1000000000"})
+    assert last.status_code == 200 and last.json()["deliveries"] == []
+
+
+OUT_OF_RANGE = ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"]
+
+
+@pytest.mark.parametrize("timestamp", OUT_OF_RANGE, ids=["year-0-in-utc", "year-10000-in-utc"])
+def test_a_timestamp_outside_the_years_utc_can_hold_is_a_400(sidecar, timestamp):
+    before = state(sidecar)
+    event = {"id": "year-edge-" + timestamp[:4], "event": "contact.created", "timestamp": timestamp, "data": {}}
+    response = sidecar.api.post("/v2/events", json={"events": [event]})
+    assert (response.status_code, response.json()["code"]) == (400, "rest_invalid_param"), response.text
+    assert response.json()["data"]["params"] == {"events[0].timestamp": "timestamp must be an ISO 8601 date-time."}
+    recover = sidecar.api.post(f"/v2/webhooks/{sidecar.webhook_id}/recover", json={"since": timestamp})
+    assert (recover.status_code, recover.json()["data"]["params"]) == (
+        400, {"since": "since must be an ISO 8601 date-time."}), recover.text
+    assert state(sidecar) == before
+    # The event id was not remembered: the same event with a good timestamp is taken.
+    event["timestamp"] = "2024-01-15T10:30:00Z"
+    assert sidecar.api.post("/v2/events", json={"events": [event]}).json()["accepted"] == 1

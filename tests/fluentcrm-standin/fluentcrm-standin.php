@@ -1,7 +1,7 @@
 <?php
 /**
  * Plugin Name: FluentCRM (test stand-in)
- * Description: Plays FluentCRM for the FluentCRM Webhooks tests: its model classes, its hooks with the argument shapes of releases 2.9.84 and 2.9.65 (option fcstandin_release), its incoming-webhooks routes, and WooCommerce / FluentCart order hooks. Test code written for this project; it contains no FluentCRM code.
+ * Description: Plays FluentCRM for the FluentCRM Webhooks tests: its model classes, its hooks with the argument shapes of releases 2.9.84 and 2.9.65 (option fcstandin_release), its incoming-webhooks routes, its contact-profile extension point (FluentCrmApi('extender')->addProfileSection), and WooCommerce / FluentCart order hooks. Test code written for this project; it contains no FluentCRM code.
  * Version: 0.1.0
  * License: GPL-2.0-or-later
  *
@@ -28,6 +28,7 @@ require_once __DIR__ . '/src/stores.php';
 require_once __DIR__ . '/src/woocommerce-api.php';
 require_once __DIR__ . '/src/incoming-webhooks.php';
 require_once __DIR__ . '/src/routes.php';
+require_once __DIR__ . '/src/profile.php';
 
 register_activation_hook( __FILE__, 'FcStandin\install_schema' );
 
@@ -59,3 +60,8 @@ unset( $fcstandin_status );
 
 add_action( 'rest_api_init', 'FcStandin\register_incoming_webhook_routes' );
 add_action( 'rest_api_init', 'FcStandin\register_routes' );
+
+// The contact profile's extension point and a small contact screen (src/profile.php).
+add_action( 'rest_api_init', 'FcStandin\register_profile_routes' );
+add_action( 'admin_menu', 'FcStandin\register_profile_page' );
+add_action( 'admin_enqueue_scripts', 'FcStandin\unload_other_scripts', 1 );

@@ -3,6 +3,8 @@ outside containers, with the same arguments and environment (no Docker engine on
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import re
 import shutil
@@ -116,6 +118,25 @@ def test_the_dockerfile_runs_the_sidecar_as_a_non_root_user_and_stops_it_gracefu
     assert "!sidecar/" in ignored and "!pyproject.toml" in ignored
 
 
+def dockerfile_keywords() -> dict[str, str]:
+    instructions = dockerfile_instructions()
+    final_stage = instructions[max(i for i, ins in enumerate(instructions) if ins.keyword == "FROM"):]
+    return {ins.keyword: ins.argument for ins in final_stage}
+
+
+def test_the_image_checks_readiness_with_a_module_it_ships(compose: dict) -> None:
+    healthcheck = dockerfile_keywords()["HEALTHCHECK"]
+    options, _, command = healthcheck.partition(" CMD ")
+    assert "--interval=" in options and "--timeout=" in options
+    argv = json.loads(command)
+    assert argv[:2] == ["python", "-m"] and importlib.util.find_spec(argv[2]) is not None, argv
+    # serve's compose check is the same program; the worker inherits the image's, on its metrics port.
+    assert compose["services"]["sidecar"]["healthcheck"]["test"] == ["CMD", *argv]
+    assert "healthcheck" not in compose["services"]["worker"]
+    assert compose["services"]["worker"]["environment"]["FCWH_METRICS_PORT"]
+    assert "ports" not in compose["services"]["worker"]
+
+
 def test_the_wordpress_config_extra_points_the_plugin_at_the_sidecar(compose: dict, tmp_path: Path) -> None:
     php = shutil.which("php")
     if php is None:
@@ -173,7 +194,7 @@ def test_serve_and_worker_start_with_the_compose_environment_and_stop_on_sigterm
         compose: dict, mariadb_server: MariaDBServer, redis_server: RedisServer, tmp_path: Path,
         request: pytest.FixtureRequest) -> None:
     database_url = mariadb_server.create_database(database_name_for(request))
-    port = free_port()
+    port, metrics_port = free_port(), free_port()
 
     def environment(service: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("FCWH_")}
@@ -182,6 +203,9 @@ def test_serve_and_worker_start_with_the_compose_environment_and_stop_on_sigterm
         env.update(FCWH_DATABASE_URL=database_url, FCWH_QUEUE_URL=redis_server.url)
         if service == "sidecar":
             env.update(FCWH_HOST="127.0.0.1", FCWH_PORT=str(port))  # loopback on a shared machine
+        else:  # the worker's ops port, on loopback and free here (in compose every replica has its own)
+            assert compose["services"][service]["environment"]["FCWH_METRICS_PORT"]
+            env.update(FCWH_HOST="127.0.0.1", FCWH_METRICS_PORT=str(metrics_port))
         return env
 
     def start(service: str) -> ManagedProcess:
@@ -202,6 +226,14 @@ def test_serve_and_worker_start_with_the_compose_environment_and_stop_on_sigterm
                    timeout=30, interval=0.2, message=lambda: f"the healthcheck to pass; log:\n{web.log_tail()}")
         wait_until(lambda: "attempts in flight" in worker.log_text(), timeout=30,
                    message=lambda: f"the worker to start; log:\n{worker.log_tail()}")
+        # The image's HEALTHCHECK, which the worker service inherits: it finds the worker's /healthz
+        # on FCWH_METRICS_PORT (nothing listens on FCWH_PORT in a worker's container).
+        image_check = json.loads(dockerfile_keywords()["HEALTHCHECK"].split(" CMD ", 1)[1])
+        assert image_check[0] == "python"
+        worker_env = {**environment("worker"), "FCWH_PORT": str(free_port())}
+        wait_until(lambda: subprocess.run([sys.executable, *image_check[1:]], env=worker_env,
+                                          capture_output=True).returncode == 0,
+                   timeout=30, interval=0.2, message=lambda: f"the worker's healthcheck; log:\n{worker.log_tail()}")
     finally:
         worker_code, web_code = worker.stop(), web.stop()
     # ManagedProcess.stop sends SIGTERM, the image's STOPSIGNAL.

@@ -62,8 +62,11 @@ class MariaDBServer:
         for _ in range(attempts):
             if not self.port:
                 self.port = free_port()
+            # Its own temporary directory: a cleaner of /tmp cannot pull a temporary table away mid-query.
+            tmpdir = self.base_dir / "tmp"
+            tmpdir.mkdir(parents=True, exist_ok=True)
             self.process = ManagedProcess(
-                [_binary("mariadbd"), "--no-defaults", "--user=root", f"--datadir={self.datadir}",
+                [_binary("mariadbd"), "--no-defaults", "--user=root", f"--datadir={self.datadir}", f"--tmpdir={tmpdir}",
                  f"--socket={self.socket}", f"--port={self.port}", "--bind-address=127.0.0.1",
                  f"--pid-file={self.base_dir / 'mariadb.pid'}", "--skip-name-resolve", "--skip-log-bin",
                  "--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=2"],

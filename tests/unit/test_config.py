@@ -19,7 +19,9 @@ def test_values_are_read_from_the_environment():
         "FCWH_DATABASE_URL": "mysql://wp:pw@127.0.0.1:3306/wordpress", "FCWH_TABLE_PREFIX": "site2_",
         "FCWH_QUEUE_URL": "redis://127.0.0.1:6379/0", "FCWH_PORT": "9000", "FCWH_WORKERS": "4",
         "FCWH_WEBHOOK_CONCURRENCY": "3",
-        "FCWH_RETRY_DELAYS": "1,2,3", "FCWH_TIMEOUT": "2.5", "FCWH_ALLOW_HTTP": "1", "FCWH_ALLOW_PRIVATE_TARGETS": "true"})
+        "FCWH_RETRY_DELAYS": "1,2,3", "FCWH_TIMEOUT": "2.5", "FCWH_ALLOW_HTTP": "1", "FCWH_ALLOW_PRIVATE_TARGETS": "true",
+        "FCWH_REQUEST_TIMEOUT": "4"})
+    assert settings.request_timeout == 4.0
     assert settings.table_prefix == "site2_" and settings.port == 9000 and settings.workers == 4
     assert settings.webhook_concurrency == 3
     assert settings.retry_delays == (1, 2, 3) and settings.timeout == 2.5 and settings.max_attempts == 4
@@ -29,6 +31,7 @@ def test_values_are_read_from_the_environment():
 @pytest.mark.parametrize("name,value", [("FCWH_PORT", "http"), ("FCWH_PORT", "70000"), ("FCWH_WORKERS", "0"),
                                         ("FCWH_WEBHOOK_CONCURRENCY", "0"), ("FCWH_WORKERS", "20001"),
                                         ("FCWH_RETRY_DELAYS", "1,x"), ("FCWH_TIMEOUT", "soon"),
+                                        ("FCWH_REQUEST_TIMEOUT", "0"), ("FCWH_REQUEST_TIMEOUT", "nan"),
                                         ("FCWH_ALLOW_HTTP", "maybe"), ("FCWH_DATABASE_URL", "postgres://x"),
                                         ("FCWH_TABLE_PREFIX", "wp-; DROP"), ("FCWH_QUEUE_URL", "amqp://x")])
 def test_bad_values_name_the_variable_and_the_value(name, value):

@@ -133,3 +133,12 @@ def test_the_deadline_bounds_the_whole_answer_not_each_read(local_server):
 def test_network_errors_are_reported_not_raised():
     result = post("https://127.0.0.1:9/hook", allow_private=True, timeout=2)
     assert result.response_code is None and "Connect" in result.error
+
+
+@pytest.mark.parametrize("shape", ["http://127.0.0.1:{port}\\@pub.example/", "http://127.0.0.1:{port}/\x00"])
+def test_a_url_saved_before_the_strict_check_is_refused_before_any_connection(listener, shape):
+    """The sender parses with the save check's parser (targets.parse_webhook_url): a stored URL it
+    would now refuse fails its attempt with the same message, even where private targets are allowed."""
+    result = post(shape.format(port=listener.getsockname()[1]), allow_private=True)
+    assert (result.response_code, result.error) == (None, "UrlRejected: Webhook URL must be a valid HTTPS URL.")
+    assert accepted(listener) == 0

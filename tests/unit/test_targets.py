@@ -36,7 +36,14 @@ def test_https_public_url_is_accepted_and_unresolvable_hosts_too():
 
 @pytest.mark.parametrize("url", ["http://example.com/hook", "ftp://example.com", "example.com/hook", "https://",
                                  "https:///path", " https://example.com", "https://exa mple.com/",
-                                 "https://example.com:99999/", "https://" + "a" * 2040 + ".com", 42, None, ""])
+                                 "https://example.com:99999/", "https://" + "a" * 2040 + ".com", 42, None, "",
+                                 # control characters anywhere (a NUL once cut the host the check resolved)
+                                 "https://example.com\x00.127.0.0.1/", "https://example.com/\x00",
+                                 "https://example.com/\x7f", "https://example.com/\x1b[31m", "https://exa\u0085mple.com/",
+                                 "https://example.com/\r\nX-Injected: 1", "https://example.com/\t",
+                                 # a backslash: two parsers read two hosts in https://127.0.0.1:1\@example.com/
+                                 "https://127.0.0.1:8000\\@example.com/", "https://example.com\\@127.0.0.1/",
+                                 "https://example.com/a\\b", "https://example.com:0/", "https://example.com:x/"])
 def test_bad_urls_are_rejected_with_the_seed_message(url):
     with pytest.raises(UrlRejected, match="Webhook URL must be a valid HTTPS URL."):
         check(url)
@@ -53,3 +60,29 @@ def test_private_targets_are_rejected_unless_allowed(url, dns):
     with pytest.raises(UrlRejected, match="private or local"):
         check(url, dns=dns)
     assert check(url, dns=dns, allow_private=True) == url
+
+
+@pytest.mark.parametrize("url,host", [
+    ("https://pub.example#@127.0.0.1/", "pub.example"),  # after '#' is the fragment, never sent
+    ("https://a@b@127.0.0.1/", "127.0.0.1"),             # the last '@' ends the user information
+    ("https://user:pa%40ss@127.0.0.1/", "127.0.0.1"),
+    ("https://[::ffff:127.0.0.1]/", "::ffff:7f00:1"),
+])
+def test_the_save_check_reads_the_host_the_sender_connects_to(url, host):
+    """One parser for both (targets.parse_webhook_url): the check resolves the sender's host."""
+    from fluentcrm_webhooks.targets import parse_webhook_url
+
+    assert parse_webhook_url(url).raw_host == host
+    asked = []
+
+    def resolve(name, port, type=None):
+        asked.append(name)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
+
+    try:
+        check_webhook_url(url, allow_http=False, allow_private=False, resolve=resolve)
+    except UrlRejected as rejected:
+        assert "private or local" in str(rejected)  # an IP literal: judged without a lookup
+        assert asked == []
+    else:
+        assert asked == [host]

@@ -48,3 +48,22 @@ def test_a_missing_outbox_table_is_recreated_rather_than_losing_events(wordpress
     assert stored is True and outbox_table_exists(wordpress)
     wordpress.php("$GLOBALS['wpdb']->query('TRUNCATE TABLE ' . fcwh_outbox_table());")
 
+
+
+def test_an_outbox_of_the_previous_version_is_upgraded_in_place(wordpress: WordPressSite,
+                                                                site_sidecar: Sidecar) -> None:
+    """Version 1 had no `strikes` column: the first request after the plugin's files are updated
+    adds it, and the events waiting stay."""
+    wordpress.sql("INSERT INTO wp_fcwh_outbox (event_id, event_type, payload, created_at)"
+                  " VALUES ('upgrade-1', 'contact.created', '{}', UTC_TIMESTAMP())")
+    wordpress.sql("ALTER TABLE wp_fcwh_outbox DROP COLUMN strikes")
+    wordpress.set_option("fcwh_db_version", "1")
+    try:
+        # Any request (here a PHP process that loads WordPress) installs what this version needs.
+        assert wordpress.php_json("get_option('fcwh_db_version')") == "2"
+        columns = [name for (name, *_) in wordpress.sql("SHOW COLUMNS FROM wp_fcwh_outbox")]
+        assert "strikes" in columns
+        assert wordpress.sql("SELECT event_id, status, strikes FROM wp_fcwh_outbox") == (("upgrade-1", "pending", 0),)
+    finally:
+        wordpress.php("$GLOBALS['wpdb']->query('TRUNCATE TABLE ' . fcwh_outbox_table());"
+                      "update_option('fcwh_outbox_waiting', '0');")

@@ -4,6 +4,8 @@ sees when the sidecar is away or misconfigured."""
 
 from __future__ import annotations
 
+import base64
+import http.client
 import json
 import shlex
 import subprocess
@@ -209,6 +211,101 @@ def test_users_without_the_right_get_403_and_fluentcrm_managers_pass(route: str,
     assert created.status_code == 403
     # A user FluentCRM grants fcrm_manage_settings (its PermissionManager) without manage_options.
     assert is_outgoing_list(wordpress.session("manager").get(wordpress.rest_url(route), timeout=60))
+
+
+# -- unencoded Basic credentials: on the webhook routes, and nowhere else ---------------------------
+def unencoded_basic(site: WordPressSite) -> dict[str, str]:
+    """The seed's header, `Basic user:password` with the pair NOT base64-encoded."""
+    return {"Authorization": f"Basic {site.admin.login}:{site.admin.app_password}"}
+
+
+def encoded_basic(site: WordPressSite) -> dict[str, str]:
+    pair = f"{site.admin.login}:{site.admin.app_password}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+
+
+def raw_get(site: WordPressSite, path: str, headers: dict[str, str]) -> tuple[int, dict]:
+    """GET with the path sent byte for byte: requests and curl resolve `..` and decode some
+    escapes before sending, which would hide what the server makes of them."""
+    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=60)
+    try:
+        connection.request("GET", path, headers=headers)
+        answer = connection.getresponse()
+        return answer.status, json.loads(answer.read())
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("path", [
+    f"/wp-json{SEED}", f"/wp-json{CANONICAL}", f"/wp-json{SEED}/", f"/index.php/wp-json{CANONICAL}",
+    f"/?rest_route={SEED}", f"/index.php?rest_route={CANONICAL}", f"/?rest_route={SEED}/&type=outgoing",
+    f"/wp-json/wp/v2/users/me?rest_route={CANONICAL}",  # the query's route is the one served: ours
+])
+def test_unencoded_basic_credentials_work_on_the_webhook_routes(path: str, wordpress: WordPressSite,
+                                                               site_sidecar: Sidecar) -> None:
+    status, body = raw_get(wordpress, path, unencoded_basic(wordpress))
+    assert (status, set(body)) == (200, {"webhooks"}), body
+
+
+def test_unencoded_basic_credentials_work_below_the_bases(wordpress: WordPressSite, site_sidecar: Sidecar) -> None:
+    for path in (f"/wp-json{CANONICAL}/987654", f"/?rest_route={SEED}/987654/deliveries"):
+        status, body = raw_get(wordpress, path, unencoded_basic(wordpress))
+        assert (status, body["code"]) == (404, "rest_post_invalid_id"), body  # the sidecar's answer: logged in
+
+
+@pytest.mark.parametrize("path", [
+    f"/wp-json/wp/v2/users/me?x={SEED}",
+    f"/wp-json/wp/v2/users/me?x=/wp-json{CANONICAL}",
+    f"/wp-json{SEED}?rest_route=/wp/v2/users/me",  # WordPress serves the query's route, not the path's
+    f"/?rest_route=/wp/v2/users/me&y={SEED}",
+    f"/wp-json/wp/v2/users/me?rest_route=/wp/v2/users/me&x={SEED}",
+    # php -S, like some nginx set-ups, gives WordPress a PATH_INFO decoded and with `..` resolved.
+    f"/wp-json{SEED}/../../../wp/v2/users/me",
+    f"/wp-json/wp/v2/users/me%3Fx={SEED}",
+])
+def test_unencoded_basic_credentials_log_in_nowhere_else(path: str, wordpress: WordPressSite) -> None:
+    status, body = raw_get(wordpress, path, unencoded_basic(wordpress))
+    assert status == 401 and "slug" not in body, body
+    # The same URL with standard credentials does reach users/me: the 401 above is the header's.
+    status, body = raw_get(wordpress, path, encoded_basic(wordpress))
+    assert status == 200 and body["slug"] == wordpress.admin.login, body
+
+
+def test_unencoded_basic_credentials_do_not_follow_a_rest_route_in_a_form_body(wordpress: WordPressSite) -> None:
+    """A form field `rest_route` wins over the path too (WP::parse_request); the override header
+    makes the POST a GET, so nothing is changed."""
+    url = wordpress.rest_url(SEED)
+    form = {"rest_route": "/wp/v2/users/me"}
+    override = {"X-HTTP-Method-Override": "GET"}
+    answer = requests.post(url, data=form, headers=unencoded_basic(wordpress) | override, timeout=60)
+    assert answer.status_code == 401 and "slug" not in answer.json(), answer.text[:300]
+    answer = requests.post(url, data=form, headers=encoded_basic(wordpress) | override, timeout=60)
+    assert answer.status_code == 200 and answer.json()["slug"] == wordpress.admin.login
+
+
+ROUTES = {
+    SEED: True, f"{SEED}/": True, CANONICAL: True, f"{CANONICAL}/3/deliveries/7/redeliver": True,
+    f"{SEED}/3/test": True, f"{SEED}x": False, f"{CANONICAL}-old/3": False, f"/wp/v2/posts{SEED}": False,
+    f"/wp/v2/users/me?x={SEED}": False, f"/x{SEED}": False, "/fluent-crm/v2/contacts": False,
+    "/fluentcrm-webhooks/v1/connection": False, "/": False,
+}
+ROUTE_CHECK = """
+$answers = array('before_parsing' => null, 'routes' => array());
+$GLOBALS['wp']->query_vars['rest_route'] = %s;
+$answers['before_parsing'] = fcwh_request_is_for_webhook_routes(); // no REST_REQUEST yet
+define('REST_REQUEST', true);
+foreach (json_decode(base64_decode('%s'), true) as $route => $expected) {
+    $GLOBALS['wp']->query_vars['rest_route'] = $route;
+    $answers['routes'][$route] = fcwh_request_is_for_webhook_routes();
+}
+echo wp_json_encode($answers);
+"""
+
+
+def test_which_routes_take_unencoded_credentials(wordpress: WordPressSite) -> None:
+    encoded = base64.b64encode(json.dumps(ROUTES).encode()).decode()
+    answers = json.loads(wordpress.php(ROUTE_CHECK % (json.dumps(SEED), encoded)))
+    assert answers == {"before_parsing": False, "routes": ROUTES}
 
 
 # -- the sidecar away or misconfigured ---------------------------------------------------------------

@@ -36,6 +36,21 @@ add_filter( 'determine_current_user', 'fcwh_accept_unencoded_basic_auth', 19 );
 add_action( 'admin_notices', 'fcwh_render_sidecar_notice' );
 add_action( 'network_admin_notices', 'fcwh_render_sidecar_notice' );
 
+// Failure notices: the cron compares the webhooks' statuses with the last seen (after the flush);
+// the REST proxy reports re-activations and listings; the notice, its dismissal, its setting.
+add_action( FCWH_CRON_HOOK, fcwh_safely( 'fcwh_check_webhook_statuses', 'failure notices' ), 20 );
+add_filter( 'rest_request_before_callbacks', fcwh_observing( 'fcwh_watch_proxy_request' ), 10, 3 );
+add_filter( 'rest_request_after_callbacks', fcwh_observing( 'fcwh_watch_proxy_response' ), 10, 3 );
+add_action( 'admin_notices', 'fcwh_render_webhook_notices' );
+add_action( 'admin_footer', 'fcwh_print_webhook_notice_script' );
+add_action( 'wp_ajax_' . FCWH_DISMISS_NOTICE_ACTION, 'fcwh_ajax_dismiss_webhook_notices' );
+add_action( 'admin_post_' . FCWH_DISMISS_NOTICE_ACTION, 'fcwh_admin_post_dismiss_webhook_notices' );
+add_action( 'admin_init', 'fcwh_register_notification_settings' );
+
+// Tools > Site Health: the direct tests and the Info tab's section.
+add_filter( 'site_status_tests', 'fcwh_site_status_tests' );
+add_filter( 'debug_information', 'fcwh_site_health_debug_information' );
+
 // Contacts. Old (fluentcrm_*) and new (fluent_crm/*) forms both: each release fires another set.
 add_action( 'fluent_crm/contact_created', fcwh_safely( 'fcwh_capture_contact_created' ), 10, 1 );
 add_action( 'fluentcrm_contact_created', fcwh_safely( 'fcwh_capture_contact_created' ), 10, 1 );

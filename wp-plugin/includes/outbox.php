@@ -7,6 +7,16 @@
  * An event the sidecar refuses outright (400/413: e.g. an event type an older sidecar does not
  * know) is isolated by halving its batch and marked `rejected`, so it cannot block the rest.
  *
+ * An event the sidecar fails on (a 5xx, e.g. data its database cannot store) would otherwise be
+ * retried at the head of the line forever. A 5xx alone cannot say whether the event or the
+ * sidecar is at fault (the sidecar also answers 500 while its database is down), so the batch is
+ * halved as a refused one is, and an event that fails on its own counts against it only when
+ * the sidecar's health check (`/healthz`: up and ready) passes right after. After
+ * FCWH_OUTBOX_MAX_TRIES such failures, at least FCWH_OUTBOX_RETRY_PAUSE seconds apart, the row
+ * is `set_aside`: kept, never deleted, shown on the settings screen, sent again from there. The
+ * events behind it go on meanwhile. A sidecar that does not answer, times out, refuses the token
+ * or fails its health check sets nothing aside, however long that lasts: all stays `pending`.
+ *
  * @package FluentCRM_Webhooks
  * @since 0.1.0
  */
@@ -15,12 +25,22 @@ if ( ! defined( 'ABSPATH' ) ) {
 	exit;
 }
 
-const FCWH_DB_VERSION               = '1';
+const FCWH_DB_VERSION               = '2';
 const FCWH_OPTION_DB_VERSION        = 'fcwh_db_version';
 const FCWH_OPTION_OUTBOX_WAITING    = 'fcwh_outbox_waiting';
 const FCWH_OPTION_OUTBOX_LAST_FLUSH = 'fcwh_outbox_last_flush';
 const FCWH_OUTBOX_READ_SIZE         = 500;
 const FCWH_OUTBOX_INSERT_SIZE       = 100;
+// Failures of one event sent alone, with the sidecar otherwise healthy, before it is set aside:
+// enough that a passing hiccup (a deadlock, a restart between the answer and the health check)
+// does not set an event aside, few enough that an event the sidecar cannot take is not retried
+// for long. The events behind it are not held up meanwhile.
+const FCWH_OUTBOX_MAX_TRIES = 5;
+// Seconds such an event waits before its next try. Flushes run at the end of every request while
+// events wait: without a pause, a busy site would spend its five tries in a second, each one a
+// request to the sidecar that a visitor may wait for. With it, the tries span minutes (two to
+// five, depending on traffic and the every-minute cron job), long enough for a hiccup to pass.
+const FCWH_OUTBOX_RETRY_PAUSE = 30;
 
 /**
  * The outbox table's full name.
@@ -51,6 +71,7 @@ function fcwh_install_outbox_table(): void {
   status varchar(20) NOT NULL DEFAULT 'pending',
   attempts int(10) unsigned NOT NULL DEFAULT 0,
   last_error text NULL,
+  strikes int(10) unsigned NOT NULL DEFAULT 0,
   created_at datetime NOT NULL,
   last_attempt_at datetime NULL,
   PRIMARY KEY  (id),
@@ -129,40 +150,58 @@ function fcwh_outbox_may_have_events(): bool {
 /**
  * Sends waiting events, oldest first, until none is left, the sidecar stops taking them, or the
  * time budget is spent (checked after each read of up to 500 events, so a budget of 0 means one
- * read). One flusher at a time.
+ * read). An event the sidecar failed on waits FCWH_OUTBOX_RETRY_PAUSE seconds, and at least
+ * until the next flush, before it is tried again. One flusher at a time.
  *
  * @since 0.1.0
  *
  * @param float $budget  Seconds to keep going.
  * @param float $timeout Seconds per request to the sidecar.
- * @return array{sent: int, rejected: int, complete: bool} `complete`: nothing is left waiting.
+ * @return array{sent: int, rejected: int, set_aside: int, complete: bool} `complete`: nothing is
+ *               left waiting.
  */
 function fcwh_outbox_flush( float $budget, float $timeout ): array {
 	global $wpdb;
 	$report = array(
-		'sent'     => 0,
-		'rejected' => 0,
-		'complete' => false,
+		'sent'      => 0,
+		'rejected'  => 0,
+		'set_aside' => 0,
+		'complete'  => false,
 	);
 	if ( ! fcwh_acquire_lock( 'outbox' ) ) {
 		return $report;
 	}
 	$deadline = microtime( true ) + $budget;
 	$table    = fcwh_outbox_table();
+	// The sidecar's health check in this flush (null: not asked yet).
+	$run = array( 'healthy' => null );
+	// Rows are read past a cursor, so an event the sidecar failed on (still pending) is not read
+	// again in this flush; one it failed on in an earlier flush waits out its pause.
+	$after  = 0;
+	$paused = gmdate( 'Y-m-d H:i:s', time() - FCWH_OUTBOX_RETRY_PAUSE );
 
 	while ( true ) {
 		$rows = $wpdb->get_results( // phpcs:ignore WordPress.DB.DirectDatabaseQuery
-			$wpdb->prepare( "SELECT id, payload FROM {$table} WHERE status = 'pending' ORDER BY id LIMIT %d", FCWH_OUTBOX_READ_SIZE ), // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+			$wpdb->prepare(
+				"SELECT id, payload FROM {$table} WHERE status = 'pending' AND id > %d AND ( strikes = 0 OR last_attempt_at <= %s ) ORDER BY id LIMIT %d", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+				$after,
+				$paused,
+				FCWH_OUTBOX_READ_SIZE
+			),
 			ARRAY_A
 		);
 		if ( ! $rows ) {
-			$report['complete'] = '' === $wpdb->last_error;
+			// Complete only if nothing is left at all, events waiting out their pause included.
+			$report['complete'] = '' === $wpdb->last_error
+				&& null === $wpdb->get_var( "SELECT id FROM {$table} WHERE status = 'pending' LIMIT 1" ) // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.DirectDatabaseQuery
+				&& '' === $wpdb->last_error;
 			break;
 		}
 		$payloads = array_column( $rows, 'payload', 'id' );
+		$after    = (int) max( array_keys( $payloads ) );
 		$stopped  = false;
 		foreach ( fcwh_batch_encoded_events( $payloads ) as $batch ) {
-			if ( ! fcwh_outbox_send( $batch, $timeout, $report ) ) {
+			if ( ! fcwh_outbox_send( $batch, $timeout, $report, $run ) ) {
 				$stopped = true;
 				break;
 			}
@@ -183,16 +222,18 @@ function fcwh_outbox_flush( float $budget, float $timeout ): array {
 }
 
 /**
- * Sends one batch of outbox rows; a refused batch is halved until the refused events are alone.
+ * Sends one batch of outbox rows. A batch refused (400/413) or failed on (5xx) is halved until
+ * the events at fault are alone; those are marked `rejected`, or counted towards `set_aside`.
  *
  * @since 0.1.0
  *
  * @param array<int, string> $payloads Row id => the event's JSON.
  * @param float              $timeout  Seconds per request.
  * @param array              $report   Counters, updated.
+ * @param array              $run      The flush's state (see fcwh_outbox_flush()), updated.
  * @return bool False when the sidecar did not take events (stop flushing for now).
  */
-function fcwh_outbox_send( array $payloads, float $timeout, array &$report ): bool {
+function fcwh_outbox_send( array $payloads, float $timeout, array &$report, array &$run ): bool {
 	$outcome = fcwh_post_event_batch( array_values( $payloads ), $timeout );
 	$ids     = array_keys( $payloads );
 
@@ -201,18 +242,94 @@ function fcwh_outbox_send( array $payloads, float $timeout, array &$report ): bo
 		$report['sent'] += count( $ids );
 		return true;
 	}
-	if ( 'rejected' === $outcome['outcome'] ) {
-		if ( count( $payloads ) > 1 ) {
-			$half = (int) ceil( count( $payloads ) / 2 );
-			return fcwh_outbox_send( array_slice( $payloads, 0, $half, true ), $timeout, $report )
-				&& fcwh_outbox_send( array_slice( $payloads, $half, null, true ), $timeout, $report );
-		}
+	$refused = 'rejected' === $outcome['outcome'];
+	$failed  = 'failed' === $outcome['outcome'];
+	if ( $failed && ! fcwh_outbox_sidecar_is_healthy( $timeout, $run, 1 === count( $ids ) ) ) {
+		// Failing everything (its database is down...), not this batch: nobody's fault, keep all.
+		$failed = false;
+	}
+	if ( ( $refused || $failed ) && count( $payloads ) > 1 ) {
+		$half = (int) ceil( count( $payloads ) / 2 );
+		return fcwh_outbox_send( array_slice( $payloads, 0, $half, true ), $timeout, $report, $run )
+			&& fcwh_outbox_send( array_slice( $payloads, $half, null, true ), $timeout, $report, $run );
+	}
+	if ( $refused ) {
 		fcwh_outbox_mark( $ids, 'rejected', $outcome['message'] );
 		$report['rejected'] += 1;
 		return true;
 	}
+	if ( $failed ) {
+		if ( fcwh_outbox_strike( $ids[0], $outcome['message'] ) ) {
+			$report['set_aside'] += 1;
+		}
+		return true; // The events behind it go on.
+	}
 	fcwh_outbox_mark( $ids, 'pending', $outcome['message'] );
 	return false;
+}
+
+/**
+ * Whether the sidecar is healthy apart from the batch it just failed on: its health check
+ * answers 200 (it is up and ready, its database reachable). Asked once per flush before halving,
+ * and again before an event is held to account, so an outage that starts mid-flush is noticed
+ * before it costs any event a strike.
+ *
+ * @since 0.1.0
+ *
+ * @param float $timeout Seconds.
+ * @param array $run     The flush's state (see fcwh_outbox_flush()), updated.
+ * @param bool  $fresh   Ask again even if this flush already asked.
+ */
+function fcwh_outbox_sidecar_is_healthy( float $timeout, array &$run, bool $fresh ): bool {
+	if ( $fresh || null === $run['healthy'] ) {
+		$health         = fcwh_sidecar_request( 'GET', '/healthz', null, array(), array( 'timeout' => $timeout ) );
+		$run['healthy'] = 200 === $health['status'];
+	}
+	return $run['healthy'];
+}
+
+/**
+ * Counts a failure against one row the sidecar failed on by itself while otherwise healthy, and
+ * sets it aside at the FCWH_OUTBOX_MAX_TRIES-th.
+ *
+ * @since 0.1.0
+ *
+ * @param int    $id    Row id.
+ * @param string $error The sidecar's message.
+ * @return bool Whether the row is now set aside.
+ */
+function fcwh_outbox_strike( int $id, string $error ): bool {
+	global $wpdb;
+	$table = fcwh_outbox_table();
+	$wpdb->query( // phpcs:ignore WordPress.DB.DirectDatabaseQuery
+		$wpdb->prepare(
+			"UPDATE {$table} SET strikes = strikes + 1, attempts = attempts + 1, last_error = %s, last_attempt_at = %s WHERE id = %d", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+			substr( $error, 0, 1000 ),
+			current_time( 'mysql', true ),
+			$id
+		)
+	);
+	return (bool) $wpdb->query( // phpcs:ignore WordPress.DB.DirectDatabaseQuery
+		$wpdb->prepare( "UPDATE {$table} SET status = 'set_aside' WHERE id = %d AND strikes >= %d", $id, FCWH_OUTBOX_MAX_TRIES ) // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+	);
+}
+
+/**
+ * Puts every set-aside row back in line, with a clean slate (the settings screen's "Retry
+ * set-aside events", once whatever made the sidecar fail on them is fixed). Their attempts and
+ * last error stay, as a record.
+ *
+ * @since 0.1.0
+ *
+ * @return int How many rows were put back.
+ */
+function fcwh_outbox_retry_set_aside(): int {
+	global $wpdb;
+	$retried = (int) $wpdb->query( 'UPDATE ' . fcwh_outbox_table() . " SET status = 'pending', strikes = 0 WHERE status = 'set_aside'" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+	if ( $retried > 0 ) {
+		update_option( FCWH_OPTION_OUTBOX_WAITING, '1', true );
+	}
+	return $retried;
 }
 
 /**
@@ -255,18 +372,22 @@ function fcwh_outbox_mark( array $ids, string $status, string $error ): void {
  *
  * @since 0.1.0
  *
- * @return array{count: int, oldest: string|null, last_flush: string|null, rejected: int}
- *               Times in ISO 8601 UTC; `count` and `oldest` are about events still to send.
+ * @return array{count: int, oldest: string|null, last_flush: string|null, rejected: int, set_aside: int, set_aside_error: string|null}
+ *               Times in ISO 8601 UTC; `count` and `oldest` are about events still to send;
+ *               `set_aside_error` is the sidecar's message for the latest event set aside
+ *               (null when none is).
  */
 function fcwh_outbox_stats(): array {
 	global $wpdb;
 	$table = fcwh_outbox_table();
 	$rows  = $wpdb->get_results( "SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest FROM {$table} GROUP BY status", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.DirectDatabaseQuery
 	$stats = array(
-		'count'      => 0,
-		'oldest'     => null,
-		'last_flush' => null,
-		'rejected'   => 0,
+		'count'           => 0,
+		'oldest'          => null,
+		'last_flush'      => null,
+		'rejected'        => 0,
+		'set_aside'       => 0,
+		'set_aside_error' => null,
 	);
 	foreach ( (array) $rows as $row ) {
 		if ( 'pending' === $row['status'] ) {
@@ -274,7 +395,12 @@ function fcwh_outbox_stats(): array {
 			$stats['oldest'] = $row['oldest'] ? gmdate( 'Y-m-d\TH:i:s\Z', strtotime( $row['oldest'] . ' UTC' ) ) : null;
 		} elseif ( 'rejected' === $row['status'] ) {
 			$stats['rejected'] = (int) $row['n'];
+		} elseif ( 'set_aside' === $row['status'] ) {
+			$stats['set_aside'] = (int) $row['n'];
 		}
+	}
+	if ( $stats['set_aside'] > 0 ) {
+		$stats['set_aside_error'] = (string) $wpdb->get_var( "SELECT last_error FROM {$table} WHERE status = 'set_aside' ORDER BY last_attempt_at DESC, id DESC LIMIT 1" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.DirectDatabaseQuery
 	}
 	$last_flush = (int) get_option( FCWH_OPTION_OUTBOX_LAST_FLUSH, 0 );
 	if ( $last_flush ) {

@@ -85,7 +85,7 @@ function fcwh_deliver_events( array $events, float $timeout ): array {
 	foreach ( fcwh_batch_encoded_events( $encoded ) as $batch ) {
 		$outcome = fcwh_post_event_batch( array_values( $batch ), $timeout );
 		if ( 'accepted' !== $outcome['outcome'] ) {
-			// This batch and every later one; the outbox sorts out refused events.
+			// This batch and every later one; the outbox sorts out events refused or failed on.
 			return array_slice( $events, (int) array_key_first( $batch ) );
 		}
 	}
@@ -127,8 +127,11 @@ function fcwh_batch_encoded_events( array $encoded ): array {
  *
  * @param string[] $encoded_events Each event's JSON.
  * @param float    $timeout        Seconds.
- * @return array{outcome: string, message: string} `accepted`, `rejected` (the sidecar refuses
- *               the content: 400/413) or `unavailable` (anything else: try again later).
+ * @return array{outcome: string, message: string} `accepted`; `rejected` (the sidecar refuses
+ *               the content: 400/413); `failed` (it answered with a server error, 5xx: either
+ *               something in this batch trips it up, or it is failing everything, e.g. its
+ *               database is down; the outbox tells which); or `unavailable` (no answer, a
+ *               timeout, the token refused, anything else: try again later).
  */
 function fcwh_post_event_batch( array $encoded_events, float $timeout ): array {
 	$body   = '{"events":[' . implode( ',', $encoded_events ) . ']}';
@@ -142,8 +145,15 @@ function fcwh_post_event_batch( array $encoded_events, float $timeout ): array {
 	}
 	$message = $result['error'] instanceof WP_Error ? $result['error']->get_error_message()
 		: ( isset( $result['body']['message'] ) ? (string) $result['body']['message'] : 'HTTP ' . $result['status'] );
+	if ( in_array( $result['status'], array( 400, 413 ), true ) ) {
+		$outcome = 'rejected';
+	} elseif ( $result['status'] >= 500 ) {
+		$outcome = 'failed';
+	} else {
+		$outcome = 'unavailable';
+	}
 	return array(
-		'outcome' => in_array( $result['status'], array( 400, 413 ), true ) ? 'rejected' : 'unavailable',
+		'outcome' => $outcome,
 		'message' => $message,
 	);
 }

@@ -14,8 +14,7 @@ def list_deliveries(call: Call):
     rows, total = delivery_log.deliveries_page(webhook.id, status, page, per_page)
     return 200, {
         "deliveries": [shapes.delivery_dict(row) for row in rows],
-        "pagination": {"total": total, "per_page": per_page, "current_page": page,
-                       "last_page": max(1, -(-total // per_page))},
+        "pagination": shapes.pagination(total, page, per_page),
     }
 
 
@@ -34,6 +33,8 @@ def get_delivery(call: Call):
 
 def redeliver(call: Call):
     row = _load_delivery(call)
+    if row.erased_at is not None:
+        raise errors.delivery_erased()
     ledger.restart([row.id])
     call.ctx.doorbell.ring()
     return 202, {"delivery": shapes.delivery_dict(delivery_log.reload(row.id))}

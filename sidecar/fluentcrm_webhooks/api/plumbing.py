@@ -1,18 +1,22 @@
-"""What every route shares: the token check, the body limit, JSON parsing, a database
+"""What every route shares: the token check, the body limit and deadline, JSON parsing, a database
 connection per request, and errors in WordPress's shape.
 
 Handlers are plain functions run in Starlette's threadpool (Peewee is synchronous and keeps a
-connection per thread), each inside its own `connection_context()`.
+connection per thread), each inside its own `connection_context()`. The threadpool is small
+(db.HTTP_THREADS), so nothing that waits on the network may hold one of its threads: the body is
+read on the event loop under a deadline, and a handler that must wait on a receiver (POST /test)
+answers `Await`, whose network work runs on the event loop between two short database steps.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from peewee import Database
 from starlette.concurrency import run_in_threadpool
@@ -20,8 +24,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import errors
+from ..activity import REQUESTS
 from ..config import Settings
 from ..queue import Doorbell
+
+if TYPE_CHECKING:
+    from ..engine import Engine
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -32,6 +40,7 @@ class Context:
     db: Database
     doorbell: Doorbell
     token: str
+    engine: Engine | None = None  # this process's delivery workers (/healthz, /metrics); None: none run here
 
 
 @dataclass
@@ -44,7 +53,18 @@ class Call:
     payload: Any
 
 
-Handler = Callable[[Call], tuple[int, Any]]
+@dataclass
+class Await:
+    """A handler's answer when it must wait on the network first: `work()` runs on the event loop,
+    holding no request thread, then `then(result)` runs in the threadpool (with a database
+    connection, like a handler) and answers."""
+
+    work: Callable[[], Awaitable[Any]]
+    then: Callable[[Any], tuple[int, Any] | Await]
+
+
+Answer = tuple[int, Any] | Await
+Handler = Callable[[Call], Answer]
 
 
 def endpoint(handler: Handler, *, reads_body: bool = False, public: bool = False):
@@ -52,11 +72,16 @@ def endpoint(handler: Handler, *, reads_body: bool = False, public: bool = False
         ctx: Context = request.app.state.ctx
         try:
             if not public:
-                _check_token(request, ctx.token)
-            payload = await _read_json(request) if reads_body else None
+                check_token(request, ctx.token)
+            payload = await _read_json(request, ctx.settings.request_timeout) if reads_body else None
             call = Call(ctx, dict(request.path_params), dict(request.query_params), payload)
-            status, document = await run_in_threadpool(_run, handler, call)
+            answer = await run_in_threadpool(_run, ctx, handler, call)
+            while isinstance(answer, Await):
+                answer = await run_in_threadpool(_run, ctx, answer.then, await answer.work())
+            status, document = answer
         except errors.ApiError as error:
+            if error.status == 408:  # the rest of the body may still be on its way: do not wait for it
+                return error.response(headers={"Connection": "close"})
             return error.response()
         return JSONResponse(document, status_code=status)
 
@@ -64,27 +89,42 @@ def endpoint(handler: Handler, *, reads_body: bool = False, public: bool = False
     return route
 
 
-def _run(handler: Handler, call: Call) -> tuple[int, Any]:
-    with call.ctx.db.connection_context():
-        return handler(call)
+def _run(ctx: Context, step: Callable[[Any], Answer], argument: Any) -> Answer:
+    # Counted while it uses the database, so the pruner prunes in the gaps (activity.py).
+    REQUESTS.begin()
+    try:
+        with ctx.db.connection_context():
+            return step(argument)
+    finally:
+        REQUESTS.end()
 
 
-def _check_token(request: Request, token: str) -> None:
-    header = request.headers.get("authorization", "")
-    scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+def check_token(request: Request, token: str) -> None:
+    if not token_matches(request.headers.get("authorization", ""), token):
         raise errors.not_logged_in()
 
 
-async def _read_json(request: Request) -> Any:
+def token_matches(authorization: str, token: str) -> bool:
+    """`Authorization: Bearer <token>`, compared in constant time."""
+    scheme, _, given = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+async def _read_json(request: Request, deadline: float) -> Any:
     declared = request.headers.get("content-length")
     if declared and declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise errors.too_large(MAX_BODY_BYTES)
     body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_BODY_BYTES:
-            raise errors.too_large(MAX_BODY_BYTES)
+    try:
+        # One deadline for the whole body (FCWH_REQUEST_TIMEOUT), not per chunk: a client that
+        # drips a byte a second is cut off like one that stops.
+        async with asyncio.timeout(deadline):
+            async for chunk in request.stream():
+                body.extend(chunk)
+                if len(body) > MAX_BODY_BYTES:
+                    raise errors.too_large(MAX_BODY_BYTES)
+    except TimeoutError:
+        raise errors.request_timeout(deadline) from None
     if not body.strip():
         return {}
     return parse_json_body(bytes(body))

@@ -9,7 +9,7 @@ from ..events import TEST_EVENT
 from ..models import Webhook
 from ..payloads import build_body
 from ..timeutil import iso, utcnow
-from .plumbing import Call, int_param
+from .plumbing import Await, Call, int_param
 
 
 def load_webhook(call: Call) -> Webhook:
@@ -75,10 +75,17 @@ def test_webhook(call: Call):
     }
     body = build_body(event_id, TEST_EVENT, iso(utcnow()), webhook.id, data)
     row = ledger.create_test_delivery(webhook, body, event_id, TEST_EVENT)
-    result = engine.send_test(call.ctx.settings, row, webhook).result
-    row = delivery_log.reload(row.id)
-    return 200, {
-        "success": row.status == "success", "response_code": result.response_code,
-        "response_time": result.response_time, "error": result.error,
-        "response_body": (result.response_body or "")[:1024], "delivery": shapes.delivery_dict(row),
-    }
+    settings = call.ctx.settings
+
+    def answer(record: ledger.AttemptRecord):
+        engine.record_test(settings, record)
+        result = record.result
+        recorded = delivery_log.reload(row.id)
+        return 200, {
+            "success": recorded.status == "success", "response_code": result.response_code,
+            "response_time": result.response_time, "error": result.error,
+            "response_body": (result.response_body or "")[:1024], "delivery": shapes.delivery_dict(recorded),
+        }
+
+    # The send waits on the receiver (up to FCWH_TIMEOUT) on the event loop, not in a request thread.
+    return Await(lambda: engine.send_test(settings, row, webhook), answer)

@@ -1,7 +1,8 @@
 <?php
 /**
  * The settings tab: sidecar URL and token (read-only when wp-config.php sets them), a live
- * connection check, and the outbox (events waiting in WordPress for the sidecar).
+ * connection check, and the outbox (events waiting in WordPress for the sidecar), with the
+ * "Retry set-aside events" action.
  *
  * @package FluentCRM_Webhooks
  * @since 0.1.0
@@ -11,20 +12,25 @@ if ( ! defined( 'ABSPATH' ) ) {
 	exit;
 }
 
+// The admin-post.php action (and nonce action) of "Retry set-aside events".
+const FCWH_ADMIN_RETRY_SET_ASIDE_ACTION = 'fcwh_retry_set_aside';
+
 /**
  * The outbox figures, with times as unix timestamps (null when none).
  *
  * @since 0.1.0
  *
- * @return array{count: int, oldest: ?int, last_flush: ?int, rejected: int}
+ * @return array{count: int, oldest: ?int, last_flush: ?int, rejected: int, set_aside: int, set_aside_error: string}
  */
 function fcwh_admin_outbox_figures(): array {
 	$stats = function_exists( 'fcwh_outbox_stats' ) ? (array) fcwh_outbox_stats() : array();
 	return array(
-		'count'      => (int) ( $stats['count'] ?? 0 ),
-		'oldest'     => fcwh_admin_to_timestamp( $stats['oldest'] ?? null ),
-		'last_flush' => fcwh_admin_to_timestamp( $stats['last_flush'] ?? null ),
-		'rejected'   => (int) ( $stats['rejected'] ?? 0 ),
+		'count'           => (int) ( $stats['count'] ?? 0 ),
+		'oldest'          => fcwh_admin_to_timestamp( $stats['oldest'] ?? null ),
+		'last_flush'      => fcwh_admin_to_timestamp( $stats['last_flush'] ?? null ),
+		'rejected'        => (int) ( $stats['rejected'] ?? 0 ),
+		'set_aside'       => (int) ( $stats['set_aside'] ?? 0 ),
+		'set_aside_error' => (string) ( $stats['set_aside_error'] ?? '' ),
 	);
 }
 
@@ -162,7 +168,68 @@ function fcwh_admin_render_outbox(): void {
 				</td>
 			</tr>
 		<?php endif; ?>
+		<?php if ( $outbox['set_aside'] > 0 ) : ?>
+			<tr>
+				<th scope="row"><?php esc_html_e( 'Set aside after server errors', 'fluentcrm-webhooks' ); ?></th>
+				<td id="fcwh-outbox-set-aside">
+					<p>
+						<?php
+						/* translators: 1: number of events set aside, 2: how many times the sidecar failed on each. */
+						echo esc_html( sprintf( _n( '%1$d event set aside: the sidecar failed on it %2$d times while otherwise healthy. It is kept in the outbox table and not retried until you ask.', '%1$d events set aside: the sidecar failed on each %2$d times while otherwise healthy. They are kept in the outbox table and not retried until you ask.', $outbox['set_aside'], 'fluentcrm-webhooks' ), $outbox['set_aside'], FCWH_OUTBOX_MAX_TRIES ) );
+						?>
+					</p>
+					<?php if ( '' !== $outbox['set_aside_error'] ) : ?>
+						<p>
+							<?php esc_html_e( 'Last error:', 'fluentcrm-webhooks' ); ?>
+							<code id="fcwh-outbox-set-aside-error"><?php echo esc_html( $outbox['set_aside_error'] ); ?></code>
+						</p>
+					<?php endif; ?>
+					<form method="post" action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>">
+						<input type="hidden" name="action" value="<?php echo esc_attr( FCWH_ADMIN_RETRY_SET_ASIDE_ACTION ); ?>">
+						<?php wp_nonce_field( FCWH_ADMIN_RETRY_SET_ASIDE_ACTION ); ?>
+						<?php submit_button( __( 'Retry set-aside events', 'fluentcrm-webhooks' ), 'secondary', 'fcwh-retry-set-aside', false ); ?>
+					</form>
+					<p class="description"><?php esc_html_e( 'The sidecar’s log says why it failed. Once that is fixed, retrying puts the events back in line; they are sent with the next flush.', 'fluentcrm-webhooks' ); ?></p>
+				</td>
+			</tr>
+		<?php endif; ?>
 	</table>
+	<?php
+}
+
+/**
+ * "Retry set-aside events": puts them back in line and returns to the settings tab, which says
+ * how many. Hooked on `admin_post_fcwh_retry_set_aside`.
+ *
+ * @since 0.1.0
+ */
+function fcwh_admin_handle_retry_set_aside(): void {
+	// The settings tab, where the button is, is shown only to those who may manage options.
+	if ( ! current_user_can( 'manage_options' ) ) {
+		wp_die( esc_html__( 'Sorry, you are not allowed to retry set-aside events.', 'fluentcrm-webhooks' ), 403 );
+	}
+	check_admin_referer( FCWH_ADMIN_RETRY_SET_ASIDE_ACTION );
+	$retried = fcwh_outbox_retry_set_aside();
+	wp_safe_redirect( add_query_arg( 'fcwh_retried', $retried, fcwh_admin_page_url( 'settings' ) ) );
+	exit;
+}
+
+/**
+ * The notice after "Retry set-aside events".
+ *
+ * @since 0.1.0
+ */
+function fcwh_admin_render_retry_notice(): void {
+	if ( ! isset( $_GET['fcwh_retried'] ) ) { // phpcs:ignore WordPress.Security.NonceVerification -- a count to display, nothing is changed.
+		return;
+	}
+	$retried = absint( $_GET['fcwh_retried'] ); // phpcs:ignore WordPress.Security.NonceVerification
+	$message = 0 === $retried
+		? __( 'No events were set aside.', 'fluentcrm-webhooks' )
+		/* translators: %d: number of events put back in the outbox's line. */
+		: sprintf( _n( '%d set-aside event is back in line; it is sent with the next flush.', '%d set-aside events are back in line; they are sent with the next flush.', $retried, 'fluentcrm-webhooks' ), $retried );
+	?>
+	<div class="notice notice-success is-dismissible" id="fcwh-retried-notice"><p><?php echo esc_html( $message ); ?></p></div>
 	<?php
 }
 
@@ -180,6 +247,7 @@ function fcwh_admin_render_settings_tab(): void {
 	if ( 'options-general.php' !== $parent_file ) {
 		settings_errors();
 	}
+	fcwh_admin_render_retry_notice();
 	?>
 	<h2><?php esc_html_e( 'Sidecar connection', 'fluentcrm-webhooks' ); ?></h2>
 	<form method="post" action="<?php echo esc_url( admin_url( 'options.php' ) ); ?>" class="fcwh-settings-form">
@@ -204,4 +272,6 @@ function fcwh_admin_render_settings_tab(): void {
 	<div id="fcwh-connection-result" class="fcwh-connection" role="status" aria-live="polite"></div>
 	<?php
 	fcwh_admin_render_outbox();
+	fcwh_admin_render_log_stats();
+	fcwh_admin_render_notification_settings();
 }

@@ -1,0 +1,444 @@
+<?php
+/**
+ * `wp fcwh webhooks`: the webhooks, as the sidecar's `/v2/webhooks` routes manage them.
+ *
+ * @package FluentCRM_Webhooks
+ * @since 0.1.0
+ */
+
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
+/**
+ * Lists, shows, creates, updates, deletes and tests outgoing webhooks.
+ *
+ * ## EXAMPLES
+ *
+ *     # List the webhooks.
+ *     $ wp fcwh webhooks list --fields=id,name,status,events
+ *     +----+----------+--------+---------------------------------+
+ *     | id | name     | status | events                          |
+ *     +----+----------+--------+---------------------------------+
+ *     | 3  | CRM sync | active | contact.created,contact.updated |
+ *     +----+----------+--------+---------------------------------+
+ *
+ *     # Create one; --porcelain prints only its id.
+ *     $ wp fcwh webhooks create --name="CRM sync" --porcelain \
+ *         --endpoint=https://example.com/hook --events=contact.created
+ *     3
+ *
+ *     # Its signing secret.
+ *     $ wp fcwh webhooks get 3 --field=secret
+ *
+ *     # Send it a test event now.
+ *     $ wp fcwh webhooks test 3
+ *     Success: Webhook 3's endpoint answered 200 in 35 ms (delivery 41).
+ *
+ * @when after_wp_load
+ */
+final class FCWH_CLI_Webhooks_Command extends WP_CLI_Command {
+
+	/**
+	 * Columns of `list` without `--fields`.
+	 */
+	const DEFAULT_FIELDS = array( 'id', 'name', 'url', 'status', 'events', 'last_delivery_status', 'held_deliveries' );
+
+	/**
+	 * Lists the webhooks, ordered by id. Secrets are never listed.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [--fields=<fields>]
+	 * : Limit the output to these fields (comma-separated). Default: id,name,url,status,events,last_delivery_status,held_deliveries.
+	 *
+	 * [--format=<format>]
+	 * : Render the output in a particular format.
+	 * ---
+	 * default: table
+	 * options:
+	 *   - table
+	 *   - csv
+	 *   - json
+	 *   - yaml
+	 *   - ids
+	 *   - count
+	 * ---
+	 *
+	 * ## AVAILABLE FIELDS
+	 *
+	 * These fields are shown by default:
+	 *
+	 * * id
+	 * * name
+	 * * url
+	 * * status (active, inactive or failed)
+	 * * events
+	 * * last_delivery_status
+	 * * held_deliveries (pending deliveries kept while the webhook is failed or inactive)
+	 *
+	 * These fields are optionally available:
+	 *
+	 * * max_concurrency
+	 * * ordered
+	 * * retention_days
+	 * * paced
+	 * * consecutive_failures
+	 * * created_at
+	 * * updated_at
+	 * * last_delivery (the object)
+	 * * last_delivery_at
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     # The failed ones, as JSON.
+	 *     $ wp fcwh webhooks list --format=json | jq '.[] | select(.status=="failed")'
+	 *
+	 *     # Only ids, for a loop.
+	 *     $ for id in $(wp fcwh webhooks list --format=ids); do
+	 *         wp fcwh webhooks test "$id"
+	 *       done
+	 *
+	 *     # Chosen columns as CSV.
+	 *     $ wp fcwh webhooks list --fields=id,url,consecutive_failures --format=csv
+	 *
+	 * @subcommand list
+	 *
+	 * @param array $args       Positional arguments (none).
+	 * @param array $assoc_args Options.
+	 */
+	public function list_( $args, $assoc_args ) {
+		$answer   = fcwh_cli_request( 'GET', '/v2/webhooks' );
+		$webhooks = isset( $answer['webhooks'] ) && is_array( $answer['webhooks'] ) ? $answer['webhooks'] : array();
+		$rows     = array();
+		foreach ( $webhooks as $webhook ) {
+			unset( $webhook['secret'] );
+			$rows[] = self::row( $webhook );
+		}
+		fcwh_cli_print_list( $rows, $assoc_args, self::DEFAULT_FIELDS );
+	}
+
+	/**
+	 * Shows one webhook, its signing secret included.
+	 *
+	 * ## OPTIONS
+	 *
+	 * <id>
+	 * : The webhook's id.
+	 *
+	 * [--field=<field>]
+	 * : Print only this field's value.
+	 *
+	 * [--fields=<fields>]
+	 * : Limit the output to these fields (comma-separated). Default: all.
+	 *
+	 * [--format=<format>]
+	 * : Render the output in a particular format.
+	 * ---
+	 * default: table
+	 * options:
+	 *   - table
+	 *   - csv
+	 *   - json
+	 *   - yaml
+	 * ---
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     # Everything about webhook 3.
+	 *     $ wp fcwh webhooks get 3
+	 *
+	 *     # Its secret, to configure the receiver.
+	 *     $ wp fcwh webhooks get 3 --field=secret
+	 *
+	 *     # As JSON.
+	 *     $ wp fcwh webhooks get 3 --format=json
+	 *
+	 * @param array $args       The id.
+	 * @param array $assoc_args Options.
+	 */
+	public function get( $args, $assoc_args ) {
+		fcwh_cli_print_item( self::row( self::fetch( $args[0] ) ), $assoc_args );
+	}
+
+	/**
+	 * Creates a webhook.
+	 *
+	 * ## OPTIONS
+	 *
+	 * --name=<name>
+	 * : A name people recognise it by.
+	 *
+	 * --endpoint=<url>
+	 * : The webhook's URL: HTTPS, not on a private or local address (unless the sidecar allows it). Not `--url`: that is WP-CLI's own global parameter (the site to run on).
+	 *
+	 * --events=<events>
+	 * : The events it gets, comma-separated (e.g. contact.created,contact.updated).
+	 *
+	 * [--status=<status>]
+	 * : `active` (default) or `inactive`.
+	 *
+	 * [--secret=<secret>]
+	 * : The signing secret. Default: one generated by the sidecar.
+	 *
+	 * [--max-concurrency=<number>]
+	 * : At most this many attempts in flight to it per delivering process (1-1000). Default: the sidecar's FCWH_WEBHOOK_CONCURRENCY.
+	 *
+	 * [--ordered]
+	 * : Deliver each contact's events in the order they happened.
+	 *
+	 * [--retention-days=<days>]
+	 * : Keep its finished deliveries in the log this many days (0: for ever). Default: the sidecar's FCWH_RETENTION_DAYS.
+	 *
+	 * [--porcelain]
+	 * : Print only the new webhook's id.
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     $ wp fcwh webhooks create --name="CRM sync" \
+	 *         --endpoint=https://example.com/hook \
+	 *         --events=contact.created,contact.updated
+	 *     Success: Created webhook 3.
+	 *
+	 *     $ id=$(wp fcwh webhooks create --name=Orders --status=inactive \
+	 *         --endpoint=https://example.com/orders --events=commerce.order_created \
+	 *         --porcelain)
+	 *
+	 * @param array $args       Positional arguments (none).
+	 * @param array $assoc_args Options.
+	 */
+	public function create( $args, $assoc_args ) {
+		$body    = self::body_from_options( $assoc_args );
+		$answer  = fcwh_cli_request( 'POST', '/v2/webhooks', $body );
+		$webhook = self::webhook_of( $answer );
+		fcwh_refresh_subscribed_events(); // Capture exactly what is subscribed now.
+
+		if ( WP_CLI\Utils\get_flag_value( $assoc_args, 'porcelain', false ) ) {
+			WP_CLI::line( (string) $webhook['id'] );
+			return;
+		}
+		WP_CLI::success( sprintf( 'Created webhook %d.', $webhook['id'] ) );
+	}
+
+	/**
+	 * Updates a webhook: only the fields given change.
+	 *
+	 * Setting `--status=active` on a failed or inactive webhook also sends
+	 * every delivery it held.
+	 *
+	 * ## OPTIONS
+	 *
+	 * <id>
+	 * : The webhook's id.
+	 *
+	 * [--name=<name>]
+	 * : A new name.
+	 *
+	 * [--endpoint=<url>]
+	 * : A new URL for the webhook (not `--url`: that is WP-CLI's global parameter).
+	 *
+	 * [--events=<events>]
+	 * : The events it gets from now on, comma-separated (replaces the list).
+	 *
+	 * [--status=<status>]
+	 * : `active` or `inactive`.
+	 *
+	 * [--secret=<secret>]
+	 * : A new signing secret.
+	 *
+	 * [--max-concurrency=<number>]
+	 * : At most this many attempts in flight (1-1000), or `default` for the sidecar's setting.
+	 *
+	 * [--[no-]ordered]
+	 * : Deliver each contact's events in order (`--ordered`) or not (`--no-ordered`).
+	 *
+	 * [--retention-days=<days>]
+	 * : Keep its finished deliveries this many days (0: for ever), or `default` for the sidecar's setting.
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     # Re-activate a failed webhook (and send what it held).
+	 *     $ wp fcwh webhooks update 3 --status=active
+	 *     Success: Updated webhook 3.
+	 *
+	 *     $ wp fcwh webhooks update 3 --endpoint=https://example.com/new-hook --events=contact.created
+	 *
+	 * @param array $args       The id.
+	 * @param array $assoc_args Options.
+	 */
+	public function update( $args, $assoc_args ) {
+		$body = self::body_from_options( $assoc_args );
+		if ( ! $body ) {
+			$hint = WP_CLI::get_config( 'url' ) ? ' (a new URL is --endpoint=<url>: --url is WP-CLI\'s global parameter that picks the site)' : '';
+			WP_CLI::error( 'Nothing to update: give at least one of --name, --endpoint, --events, --status, --secret, --max-concurrency, --[no-]ordered, --retention-days' . $hint . '.' );
+		}
+		$webhook = self::webhook_of( fcwh_cli_request( 'PUT', fcwh_cli_webhook_path( $args[0] ), $body ) );
+		fcwh_refresh_subscribed_events();
+		WP_CLI::success( sprintf( 'Updated webhook %d.', $webhook['id'] ) );
+	}
+
+	/**
+	 * Deletes a webhook and its delivery log.
+	 *
+	 * ## OPTIONS
+	 *
+	 * <id>
+	 * : The webhook's id.
+	 *
+	 * [--yes]
+	 * : Do not ask for confirmation.
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     $ wp fcwh webhooks delete 3 --yes
+	 *     Success: Deleted webhook 3 ("CRM sync") and its delivery log.
+	 *
+	 * @param array $args       The id.
+	 * @param array $assoc_args Options.
+	 */
+	public function delete( $args, $assoc_args ) {
+		$webhook = self::fetch( $args[0] ); // An unknown id fails here, before the question.
+		WP_CLI::confirm( sprintf( 'Delete webhook %d ("%s") and its delivery log?', $webhook['id'], $webhook['name'] ), $assoc_args );
+		fcwh_cli_request( 'DELETE', fcwh_cli_webhook_path( (string) $webhook['id'] ) );
+		fcwh_refresh_subscribed_events();
+		WP_CLI::success( sprintf( 'Deleted webhook %d ("%s") and its delivery log.', $webhook['id'], $webhook['name'] ) );
+	}
+
+	/**
+	 * Sends a test event to the webhook's endpoint now and says how it answered.
+	 *
+	 * A `webhook.test` event goes out at once, whatever the webhook's status,
+	 * without retries; it is logged among the webhook's deliveries and never
+	 * counts towards disabling the webhook. Exits with 1 when the endpoint did
+	 * not accept it (no 2xx answer).
+	 *
+	 * ## OPTIONS
+	 *
+	 * <id>
+	 * : The webhook's id.
+	 *
+	 * [--format=<format>]
+	 * : `summary` prints one line; `json` and `yaml` print the whole outcome (response code, time, body excerpt, delivery).
+	 * ---
+	 * default: summary
+	 * options:
+	 *   - summary
+	 *   - json
+	 *   - yaml
+	 * ---
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     $ wp fcwh webhooks test 3
+	 *     Success: Webhook 3's endpoint answered 200 in 35 ms (delivery 41).
+	 *
+	 *     $ wp fcwh webhooks test 4
+	 *     Error: Webhook 4's endpoint did not accept the test: HTTP 500 (delivery 42).
+	 *
+	 * @param array $args       The id.
+	 * @param array $assoc_args Options.
+	 */
+	public function test( $args, $assoc_args ) {
+		$outcome  = fcwh_cli_request( 'POST', fcwh_cli_webhook_path( $args[0], '/test' ), null, array(), FCWH_CLI_TEST_TIMEOUT );
+		$accepted = ! empty( $outcome['success'] );
+		$format   = WP_CLI\Utils\get_flag_value( $assoc_args, 'format', 'summary' );
+		if ( 'summary' !== $format ) {
+			WP_CLI::print_value( $outcome, array( 'format' => $format ) );
+			if ( ! $accepted ) {
+				WP_CLI::halt( 1 );
+			}
+			return;
+		}
+
+		$delivery = isset( $outcome['delivery']['id'] ) ? sprintf( ' (delivery %d)', $outcome['delivery']['id'] ) : '';
+		if ( $accepted ) {
+			WP_CLI::success( sprintf( 'Webhook %s\'s endpoint answered %d in %d ms%s.', $args[0], $outcome['response_code'], $outcome['response_time'], $delivery ) );
+			return;
+		}
+		$why = isset( $outcome['error'] ) && '' !== (string) $outcome['error'] ? (string) $outcome['error'] : '';
+		if ( isset( $outcome['response_code'] ) ) {
+			$why = sprintf( 'HTTP %d', $outcome['response_code'] ) . ( '' === $why ? '' : ', ' . $why );
+		}
+		WP_CLI::error( sprintf( 'Webhook %s\'s endpoint did not accept the test: %s%s.', $args[0], '' === $why ? 'no answer' : $why, $delivery ) );
+	}
+
+	/**
+	 * The webhook from the sidecar (ends the command when it answers otherwise).
+	 *
+	 * @param string $id The id from the command line.
+	 */
+	private static function fetch( string $id ): array {
+		return self::webhook_of( fcwh_cli_request( 'GET', fcwh_cli_webhook_path( $id ) ) );
+	}
+
+	/**
+	 * `webhook` of an answer.
+	 *
+	 * @param array $answer `{"webhook": {...}}`.
+	 */
+	private static function webhook_of( array $answer ): array {
+		if ( ! isset( $answer['webhook']['id'] ) || ! is_array( $answer['webhook'] ) ) {
+			WP_CLI::error( '[fcwh_sidecar_bad_response] The sidecar\'s answer has no webhook in it.' );
+		}
+		return $answer['webhook'];
+	}
+
+	/**
+	 * A webhook with its last delivery's status and time as fields of their own.
+	 *
+	 * @param array $webhook As the API has it.
+	 */
+	private static function row( array $webhook ): array {
+		$last                            = isset( $webhook['last_delivery'] ) && is_array( $webhook['last_delivery'] ) ? $webhook['last_delivery'] : array();
+		$webhook['last_delivery_status'] = isset( $last['status'] ) ? $last['status'] : null;
+		$webhook['last_delivery_at']     = isset( $last['attempted_at'] ) ? $last['attempted_at'] : null;
+		return $webhook;
+	}
+
+	/**
+	 * A number option: an integer, or null for `default`. Anything else goes as given, for the
+	 * sidecar to say why not.
+	 *
+	 * @param string $value The option's value.
+	 * @return int|string|null
+	 */
+	private static function number_or_default( string $value ) {
+		$value = trim( $value );
+		if ( in_array( $value, array( 'default', 'null', '' ), true ) ) {
+			return null;
+		}
+		return ctype_digit( $value ) ? (int) $value : $value;
+	}
+
+	/**
+	 * The request body from the options given (only those).
+	 *
+	 * @param array $assoc_args Options.
+	 */
+	private static function body_from_options( array $assoc_args ): array {
+		$body = array();
+		foreach ( array( 'name', 'status', 'secret' ) as $field ) {
+			if ( isset( $assoc_args[ $field ] ) ) {
+				$body[ $field ] = (string) $assoc_args[ $field ];
+			}
+		}
+		if ( isset( $assoc_args['endpoint'] ) ) {
+			$body['url'] = (string) $assoc_args['endpoint'];
+		}
+		if ( isset( $assoc_args['events'] ) ) {
+			$body['events'] = fcwh_cli_split_list( (string) $assoc_args['events'] );
+		}
+		foreach ( array(
+			'max-concurrency' => 'max_concurrency',
+			'retention-days'  => 'retention_days',
+		) as $option => $field ) {
+			if ( isset( $assoc_args[ $option ] ) ) {
+				$body[ $field ] = self::number_or_default( (string) $assoc_args[ $option ] );
+			}
+		}
+		if ( array_key_exists( 'ordered', $assoc_args ) ) {
+			$body['ordered'] = (bool) WP_CLI\Utils\get_flag_value( $assoc_args, 'ordered', false );
+		}
+		return $body;
+	}
+}
