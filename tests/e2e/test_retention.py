@@ -4,8 +4,10 @@ rows made old in the database itself (the pruner compares with the database's ti
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from playhouse.db_url import connect
 
 from tests.support.api import (create_webhook, expect, get_webhook, list_deliveries, new_event, send_events,
@@ -128,3 +130,48 @@ def test_stats_count_the_log_and_say_the_retention(sidecar_factory, backend, rec
     assert stats["attempts"] == 3 + 1
     assert stats["oldest_pending_at"] is None, "held deliveries are not a backlog"
     assert expect(api.get("/v2/stats", headers={"Authorization": "Bearer wrong"}), 401)["code"] == "rest_not_logged_in"
+
+
+@pytest.mark.mariadb
+def test_the_prune_runs_beside_concurrent_intake_and_loses_nothing(sidecar_factory, mariadb_server,
+                                                                   receiver_factory) -> None:
+    """5,000 old finished deliveries pruned while four threads post events: every batch is taken,
+    every new delivery is recorded and sent, and only the old ones go."""
+    url = mariadb_server.create_database("t_prune_beside_intake")
+    sidecar = sidecar_factory(database_url=url, env={"FCWH_PRUNE_INTERVAL": "0.2"})
+    api = sidecar.api
+    receiver: Receiver = receiver_factory()
+    webhook = create_webhook(api, receiver.url)
+    old = (datetime.now(UTC) - timedelta(days=60)).replace(tzinfo=None, microsecond=0)
+    db = connect(url)
+    with db.connection_context(), db.atomic():
+        for start in range(0, 5000, 500):
+            rows = [(webhook["id"], "contact.created", f"old-{n}", "{}", "success", 1, 200, old, old)
+                    for n in range(start, start + 500)]
+            marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+            db.execute_sql(f"INSERT INTO {DELIVERIES} (webhook_id, event, event_id, body, status, attempts, "
+                           f"response_code, attempted_at, created_at) VALUES {marks}",
+                           [value for row in rows for value in row])
+
+    def post(share: int) -> list[int]:
+        return [api.post("/v2/events", json={"events": [new_event() for _ in range(5)]}, timeout=60).status_code
+                for _ in range(share)]
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = [status for share in pool.map(post, [25] * 4) for status in share]
+    assert statuses == [200] * 100
+
+    def remaining_old() -> int:
+        with db.connection_context():
+            return db.execute_sql(f"SELECT COUNT(*) FROM {DELIVERIES} WHERE event_id LIKE %s", ("old-%",)).fetchone()[0]
+
+    def succeeded() -> int:
+        page = expect(api.get(f"/v2/webhooks/{webhook['id']}/deliveries", params={"status": "success"}), 200)
+        return page["pagination"]["total"]
+
+    wait_until(lambda: succeeded() == 500 and remaining_old() == 0, timeout=120,
+               message="the 500 new deliveries to succeed and the 5,000 old ones to be pruned")
+
+    new = expect(api.get(f"/v2/webhooks/{webhook['id']}/deliveries", params={"per_page": 100}), 200)
+    assert new["pagination"]["total"] == 500 and {d["status"] for d in new["deliveries"]} == {"success"}
+    assert len({r.headers["x-fluentcrm-delivery"] for r in receiver.requests}) == 500
