@@ -30,8 +30,13 @@ def deliveries_page(webhook_id: int, status: str | None, page: int, per_page: in
     where = Delivery.webhook_id == webhook_id
     if status:
         where &= Delivery.status == status
+    return _newest_first(where, page, per_page, _PAGE_FIELDS)
+
+
+def _newest_first(where, page: int, per_page: int, fields) -> tuple[list[Delivery], int]:
+    """One page of the deliveries matching `where`, newest first, and how many match in all."""
     total = Delivery.select(fn.COUNT(Delivery.id)).where(where).scalar() or 0
-    rows = list(Delivery.select(*_PAGE_FIELDS).where(where).order_by(Delivery.id.desc()).paginate(page, per_page))
+    rows = list(Delivery.select(*fields).where(where).order_by(Delivery.id.desc()).paginate(page, per_page))
     return rows, total
 
 
@@ -42,11 +47,8 @@ def attempts_of(delivery_id: int) -> list[Attempt]:
 def contact_page(contact_id: int | None, email_hash: str | None, page: int, per_page: int,
                  with_body: bool) -> tuple[list[Delivery], int]:
     """A contact's deliveries across every webhook, newest first (indexed by contact, never read from bodies)."""
-    where = about(contact_id, email_hash)
     fields = Delivery._meta.sorted_fields if with_body else _PAGE_FIELDS
-    total = Delivery.select(fn.COUNT(Delivery.id)).where(where).scalar() or 0
-    rows = list(Delivery.select(*fields).where(where).order_by(Delivery.id.desc()).paginate(page, per_page))
-    return rows, total
+    return _newest_first(about(contact_id, email_hash), page, per_page, fields)
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ class ApiError(Exception):
         self.message = message
         self.data = data
 
+    def document(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "data": {"status": self.status, **self.data}}
+
     def response(self, headers: dict[str, str] | None = None) -> JSONResponse:
-        return JSONResponse(
-            {"code": self.code, "message": self.message, "data": {"status": self.status, **self.data}},
-            status_code=self.status, headers=headers,
-        )
+        return JSONResponse(self.document(), status_code=self.status, headers=headers)
 
 
 def request_timeout(seconds: float) -> ApiError:

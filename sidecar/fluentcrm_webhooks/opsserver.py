@@ -82,9 +82,7 @@ class OpsServer:
                     self._error(errors.no_route())
 
             def _error(self, error: errors.ApiError) -> None:
-                document: dict[str, Any] = {"code": error.code, "message": error.message,
-                                            "data": {"status": error.status, **error.data}}
-                self._send(error.status, "application/json", json.dumps(document).encode())
+                self._send(error.status, "application/json", json.dumps(error.document()).encode())
 
             def _send(self, status: int, content_type: str, body: bytes) -> None:
                 self.send_response(status)

@@ -11,7 +11,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-CONTACT_ID_MAX = 2**63 - 1
+from .numbers import ascii_whole_number
+
+CONTACT_ID_MAX = 2**63 - 1  # a signed 64-bit column
+CONTACT_ID_DIGITS = len(str(CONTACT_ID_MAX))
 
 
 def contact_ref(data: Any) -> int | str | None:
@@ -32,7 +35,7 @@ def contact_id(data: Any) -> int | None:
     """The contact's id as a number when it is one (FluentCRM's ids are), else None."""
     ref = contact_ref(data)
     if isinstance(ref, str):
-        ref = int(ref) if ref.isascii() and ref.isdigit() and len(ref) <= 19 else None
+        ref = ascii_whole_number(ref, CONTACT_ID_DIGITS)
     return ref if ref is not None and 0 < ref <= CONTACT_ID_MAX else None
 
 

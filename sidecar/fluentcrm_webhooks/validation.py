@@ -8,7 +8,8 @@ from typing import Any
 from . import errors
 from .config import RETENTION_DAYS_MAX
 from .events import EVENT_TYPES, IncomingEvent
-from .subjects import CONTACT_ID_MAX, contact_email_hash
+from .numbers import ascii_whole_number
+from .subjects import CONTACT_ID_DIGITS, CONTACT_ID_MAX, contact_email_hash
 from .targets import UrlRejected, check_webhook_url
 from .timeutil import iso, parse_iso
 
@@ -160,11 +161,8 @@ def _positive_int(params: dict[str, str], name: str, default: int, maximum: int)
     raw = params.get(name)
     if raw is None or raw == "":
         return default
-    # ASCII digits only (int() would also read " 7", "1_0", "+7" and Arabic-Indic digits), and
-    # bounded before conversion so a thousand-digit number costs nothing.
-    text = raw.strip()
-    value = int(text) if text.isascii() and text.isdigit() and len(text) <= len(str(maximum)) else 0
-    if not 1 <= value <= maximum:
+    value = ascii_whole_number(raw.strip(), len(str(maximum)))
+    if value is None or not 1 <= value <= maximum:
         raise errors.invalid_params({name: f"{name} must be a whole number, 1 to {maximum}."})
     return value
 
@@ -181,8 +179,7 @@ def contact_input(source: Any, *, from_query: bool) -> tuple[int | None, str | N
     if raw_id not in (None, ""):
         text = raw_id
         if from_query and isinstance(text, str):
-            text = text.strip()
-            text = int(text) if text.isascii() and text.isdigit() and len(text) <= 19 else None
+            text = ascii_whole_number(text.strip(), CONTACT_ID_DIGITS)
         if not isinstance(text, int) or isinstance(text, bool) or not 0 < text <= CONTACT_ID_MAX:
             raise errors.invalid_params({"contact_id": "contact_id must be a positive whole number."})
         contact_id = text

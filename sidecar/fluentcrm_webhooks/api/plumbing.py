@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from .. import errors
 from ..activity import REQUESTS
 from ..config import Settings
+from ..numbers import ascii_whole_number
 from ..queue import Doorbell
 
 if TYPE_CHECKING:
@@ -155,9 +156,7 @@ def parse_json_body(body: bytes) -> Any:
 
 def int_param(value: Any, not_found: Callable[[], errors.ApiError]) -> int:
     """Path ids: anything but a positive integer is simply not found, as in WordPress."""
-    text = str(value)
-    # ASCII digits only: str.isdigit() also takes '²', fullwidth and Arabic-Indic digits, which int()
-    # reads or refuses in ways no client means as an id.
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+    number = ascii_whole_number(str(value), 18)  # 18 digits always fit the 64-bit id columns
+    if number is None:
         raise not_found()
-    return int(text)
+    return number
