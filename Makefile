@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RUN_DIR := .run
 PYTEST_ARGS ?=
 
-.PHONY: run test lint system-deps node-deps bench
+.PHONY: run test lint system-deps node-deps bench pot
 
 # pip runs again only when pyproject.toml changes (the stamp files are newer otherwise).
 $(PY):
@@ -48,3 +48,10 @@ test: system-deps $(VENV)/.stamp-test node-deps lint
 
 bench: $(VENV)/.stamp-test
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The plugin's translation template, from its PHP and JavaScript (tests/php/test_plugin_metadata.py
+# fails when it is out of date). WP-CLI's phar is a third-party file kept outside the repository.
+THIRD_PARTY ?= $(or $(FCWH_THIRD_PARTY),../shared/third-party)
+pot:
+	php $(THIRD_PARTY)/wp-cli.phar i18n make-pot wp-plugin wp-plugin/languages/fluentcrm-webhooks.pot \
+		--slug=fluentcrm-webhooks --allow-root

@@ -28,7 +28,7 @@ from .measure import median, percentile
 from .report import Report, Row, ratio
 from .stack import Bench
 from .suites import Options
-from tests.support.api import create_webhook
+from tests.support.api import create_webhook, now_iso
 
 PRUNE_ROWS = 1_000_000
 INTAKE_SECONDS = 20.0  # of POST /v2/events (10 events each, one at a time) measured per run
@@ -96,7 +96,7 @@ def intake_latency(bench: Bench, *, retention_days: int, rows: int, seconds: flo
         index = 0
         while time.perf_counter() - started < seconds:
             index += 1
-            events = [{"id": str(uuid.uuid4()), "event": "campaign.sent", "timestamp": "2024-01-15T10:30:00Z",
+            events = [{"id": str(uuid.uuid4()), "event": "campaign.sent", "timestamp": now_iso(),
                        "data": {"campaign": {"id": index}}} for _ in range(10)]
             sent = time.perf_counter()
             answer = sidecar.api.post("/v2/events", json={"events": events}, timeout=60)

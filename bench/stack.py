@@ -20,6 +20,7 @@ import trustme
 
 from fluentcrm_webhooks.config import Settings
 
+from .real_fluentcrm import fluentcrm_source, plugin_folder
 from .site import BenchSite
 from tests.scaleout.redis_server import RedisServer
 from tests.support.mariadb import MariaDBServer
@@ -37,6 +38,7 @@ PRODUCT_DEFAULTS = {
     "FCWH_WORKERS": str(_DEFAULTS.workers), "FCWH_WEBHOOK_CONCURRENCY": str(_DEFAULTS.webhook_concurrency),
     "FCWH_TIMEOUT": f"{_DEFAULTS.timeout:g}", "FCWH_RETRY_DELAYS": ",".join(map(str, _DEFAULTS.retry_delays)),
     "FCWH_SWEEP_INTERVAL": f"{_DEFAULTS.sweep_interval:g}", "FCWH_LOG_LEVEL": _DEFAULTS.log_level,
+    "FCWH_HANDOVER": _DEFAULTS.handover, "FCWH_HANDOVER_INTERVAL": f"{_DEFAULTS.handover_interval:g}",
 }
 # All a `serve` on its defaults is told (`Bench.serve_on_defaults`): plain HTTP to loopback
 # receivers. Its port, and its directory (its cwd: the SQLite database, queue and token land there).
@@ -154,6 +156,7 @@ class Bench:
         self._receivers: list[FastReceiver] = []
         self._defaults_sidecars: list[Sidecar] = []
         self._site: BenchSite | None = None
+        self._real_site: BenchSite | None = None
 
     def _new_dir(self) -> Path:
         return Path(tempfile.mkdtemp(prefix="sidecar-", dir=self.root))
@@ -169,8 +172,9 @@ class Bench:
         for sidecar in self._defaults_sidecars:
             sidecar.shutdown()
         self._launcher.shutdown_all()
-        if self._site is not None:
-            self._site.stop()
+        for site in (self._site, self._real_site):
+            if site is not None:
+                site.stop()
         self.mariadb.stop()
 
     def site(self) -> BenchSite | None:
@@ -181,6 +185,18 @@ class Bench:
                 return None
             self._site = BenchSite(self.root / "wordpress", self.mariadb, self.certs.bundle).start()
         return self._site
+
+    def real_site(self) -> tuple[BenchSite | None, str]:
+        """A second WordPress with a real FluentCRM instead of the stand-in (bench/real_fluentcrm.py),
+        started on first use, and its label; (None, why not) when there is no FluentCRM or PHP."""
+        source, label = fluentcrm_source()
+        if source is None or BenchSite.missing():
+            return None, label if source is None else "no PHP/WordPress on this machine"
+        if self._real_site is None:
+            plugin = plugin_folder(source, self.root / "fluent-crm-source")
+            self._real_site = BenchSite(self.root / "wordpress-real", self.mariadb, self.certs.bundle,
+                                        fluentcrm=plugin).start()
+        return self._real_site, label
 
     def fresh_database(self) -> str:
         """A new empty database's name."""

@@ -8,7 +8,7 @@ set -euo pipefail
 DEB_PACKAGES=(
     mariadb-server mariadb-client
     php-cli php-mysql php-curl php-mbstring php-xml
-    wordpress redis-server openssl curl chromium
+    wordpress redis-server openssl curl chromium phpunit
 )
 
 missing=()

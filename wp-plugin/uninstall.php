@@ -51,7 +51,7 @@ function fcwh_uninstall_user_data(): void {
 }
 
 // The sidecar's tables (sidecar/fluentcrm_webhooks/models.py; no foreign keys link them).
-const FCWH_UNINSTALL_SIDECAR_TABLES = array( 'fcwh_attempts', 'fcwh_deliveries', 'fcwh_events', 'fcwh_webhooks', 'fcwh_schema' );
+const FCWH_UNINSTALL_SIDECAR_TABLES = array( 'fcwh_attempts', 'fcwh_deliveries', 'fcwh_events', 'fcwh_webhooks', 'fcwh_state', 'fcwh_schema' );
 
 /**
  * The sidecar's table prefix to drop with, or null to keep its tables (the default).

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from . import errors
-from .api import contacts, deliveries, events, stats, webhooks
+from .api import contacts, deliveries, delivery_pause, events, stats, webhook_stats, webhooks
 from .api.health import healthz
 from .api.metrics import counting_refusals, metrics_endpoint
 from .api.openapi import openapi_json
@@ -33,12 +33,16 @@ ROUTES = [
     Route(WEBHOOK, endpoint(webhooks.update_webhook, reads_body=True), methods=["PUT", "PATCH"]),
     Route(WEBHOOK, endpoint(webhooks.delete_webhook), methods=["DELETE"]),
     Route(WEBHOOK + "/test", endpoint(webhooks.test_webhook), methods=["POST"]),
+    Route(WEBHOOK + "/rotate-secret", endpoint(webhooks.rotate_secret, reads_body=True), methods=["POST"]),
+    Route(WEBHOOK + "/stats", endpoint(webhook_stats.webhook_stats), methods=["GET"]),
     Route(WEBHOOK + "/deliveries", endpoint(deliveries.list_deliveries), methods=["GET"]),
     Route(DELIVERY, endpoint(deliveries.get_delivery), methods=["GET"]),
     Route(DELIVERY + "/redeliver", endpoint(deliveries.redeliver), methods=["POST"]),
     Route(WEBHOOK + "/recover", endpoint(deliveries.recover, reads_body=True), methods=["POST"]),
     Route("/v2/events", counting_refusals(endpoint(events.receive_events, reads_body=True)), methods=["POST"]),
     Route("/v2/stats", endpoint(stats.log_stats), methods=["GET"]),
+    Route("/v2/delivery", endpoint(delivery_pause.get_delivery_state), methods=["GET"]),
+    Route("/v2/delivery", endpoint(delivery_pause.put_delivery_state, reads_body=True), methods=["PUT"]),
     Route("/v2/contacts/deliveries", endpoint(contacts.contact_deliveries), methods=["GET"]),
     Route("/v2/contacts/erase", endpoint(contacts.erase_contact, reads_body=True), methods=["POST"]),
 ]

@@ -85,7 +85,8 @@ def worker(settings: Settings) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     announce(settings, f"FluentCRM Webhooks {VERSION} worker: up to {settings.workers} attempts in flight")
-    with runtime.delivery_workers(prune=False):  # serve prunes, in the gaps of the intake it serves
+    # serve prunes, in the gaps of the intake it serves, and takes the plugin's hand-over.
+    with runtime.delivery_workers(prune=False, handover=False):
         ops = OpsServer(settings, runtime, token).start() if token is not None else None
         if ops is not None:
             announce(settings, f"worker /healthz and /metrics on http://{settings.host}:{ops.port}")

@@ -10,7 +10,9 @@ from pathlib import Path
 DEFAULT_RETRY_DELAYS = (60, 300, 1800, 7200, 86400)
 RETENTION_DAYS_MAX = 36500  # a hundred years: the most a retention may say short of "forever" (0)
 LOG_FORMATS = ("text", "json")
+HANDOVER_MODES = ("auto", "off")
 MAX_IN_FLIGHT = 20000  # the most attempts one process may keep in flight (FCWH_WORKERS)
+RECOVERY_INTERVAL_MAX = 7 * 86400  # a first probe a week after failing: beyond that, re-activate by hand
 
 
 class SettingsError(ValueError):
@@ -39,6 +41,13 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"  # "json": one JSON object per line (logs.py)
     metrics_port: int | None = None  # `worker` only: serve /metrics and /healthz on this port (opsserver.py)
+    # "auto": on MySQL, `serve` takes the events the plugin leaves in its outbox table in this
+    # database (handover.py); "off": only POST /v2/events.
+    handover: str = "auto"
+    handover_interval: float = 0.2  # seconds between looks at the plugin's outbox table
+    # A failed webhook with auto_recover is probed this long after it failed, then backs off to
+    # at most 24 times this (recovery.py).
+    recovery_interval: int = 3600
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -123,6 +132,14 @@ class Settings:
             kwargs["log_format"] = v.lower()
         if (v := get("FCWH_METRICS_PORT")) is not None:
             kwargs["metrics_port"] = _int("FCWH_METRICS_PORT", v, 1, 65535)
+        if (v := get("FCWH_HANDOVER")) is not None:
+            if v.lower() not in HANDOVER_MODES:
+                raise SettingsError(f"FCWH_HANDOVER={v!r}: expected one of {', '.join(HANDOVER_MODES)}")
+            kwargs["handover"] = v.lower()
+        if (v := get("FCWH_HANDOVER_INTERVAL")) is not None:
+            kwargs["handover_interval"] = _float("FCWH_HANDOVER_INTERVAL", v, 0.05, 60)
+        if (v := get("FCWH_RECOVERY_INTERVAL")) is not None:
+            kwargs["recovery_interval"] = _int("FCWH_RECOVERY_INTERVAL", v, 1, RECOVERY_INTERVAL_MAX)
         return cls(**kwargs)
 
 

@@ -28,12 +28,12 @@ from datetime import timedelta
 
 from peewee import Database, InterfaceError, OperationalError
 
-from . import intake, lanes, ledger, lifecycle, metrics
+from . import custom_headers, intake, lanes, ledger, lifecycle, metrics, pause, recovery_store
 from .config import Settings
 from .lifecycle import AttemptFacts, Decision, Verdict, WebhookStatus
 from .logs import about
 from .models import Delivery, Webhook
-from .payloads import build_headers
+from .payloads import build_headers, overlapping_secret
 from .sender import AttemptResult, Sender
 from .timeutil import utcnow
 
@@ -48,6 +48,8 @@ FLUSH_WITHIN = 0.05  # an outcome is committed at most about this long after its
 HOUSEKEEPING_EVERY = 3600.0
 STOP_GRACE = 2.0  # past FCWH_TIMEOUT, how long a stop waits for attempts in flight
 HEARTBEAT_EVERY = 1.0  # the sender loop notes it is alive this often (vitals(), /healthz)
+PAUSE_LOOK_EVERY = 1.0  # the pause (pause.py) is read at most this often: one cheap query a second
+RECOVERY_LOOK_EVERY = 1.0  # failed webhooks are looked at for due recovery probes this often
 
 
 def lease_seconds(settings: Settings) -> float:
@@ -74,15 +76,22 @@ class Vitals:
 
 async def attempt_once(sender: Sender, settings: Settings, delivery: Delivery, webhook: Webhook,
                        test: bool = False) -> ledger.AttemptRecord:
-    """Sign the stored body with the webhook's secret now, POST it, and decide what comes next."""
+    """Sign the stored body with the webhook's secrets now (both during a rotation's overlap), add
+    the receiver's own headers, POST it, and decide what comes next. The attempt is logged with
+    those headers' values masked: they are the receiver's credentials."""
     attempted_at = utcnow()
     body = delivery.body.encode("utf-8")
+    custom = custom_headers.webhook_headers(webhook)
     headers = build_headers(event=delivery.event, webhook_id=webhook.id, delivery_id=delivery.id,
-                            secret=webhook.secret, body=body, attempt_time=calendar.timegm(attempted_at.timetuple()))
+                            secret=webhook.secret, body=body, attempt_time=calendar.timegm(attempted_at.timetuple()),
+                            previous_secret=overlapping_secret(webhook.previous_secret,
+                                                               webhook.previous_secret_expires_at, attempted_at),
+                            custom=custom)
     result = await sender.post(webhook.url, body, headers, timeout=settings.timeout)
     if not test:  # POST /test is the admin's check, not delivery: it is logged but not counted
         metrics.observe_attempt(webhook.id, result)
-    return decided(settings, delivery, webhook.id, result, headers, attempted_at, test)
+    return decided(settings, delivery, webhook.id, result, custom_headers.mask_sent_headers(headers, custom),
+                   attempted_at, test)
 
 
 async def send_test(settings: Settings, delivery: Delivery, webhook: Webhook) -> ledger.AttemptRecord:
@@ -144,6 +153,10 @@ class Engine:
         self._ledger_thread: threading.Thread | None = None
         self._round_started: float | None = None  # time.monotonic() when the ledger's current round began
         self._loop_beat: float | None = None  # time.monotonic() of the sender loop's last heartbeat
+        self._paused = False  # delivery paused (pause.py), as last read
+        self._pause_read_at: float | None = None  # time.monotonic() of that read
+        self._next_recovery_look = 0.0
+        self._probe_records: list[tuple[recovery_store.Probe, ledger.AttemptRecord]] = []
 
     # -- what others call ------------------------------------------------------------------------
     def wake(self) -> None:
@@ -151,6 +164,7 @@ class Engine:
         with self._lock:
             self._idle.clear()
             self._wakes += 1
+        self._pause_read_at = None  # new work may come with a pause just set: read it again first
         self._wake.set()
 
     @property
@@ -190,23 +204,30 @@ class Engine:
 
     def step(self) -> list[ledger.AttemptRecord]:
         """One round in the calling thread, start to finish: claim what is due, send it, commit the
-        outcomes. For tests that walk a retry ladder one rung at a time."""
+        outcomes. For tests that walk a retry ladder one rung at a time. Due recovery probes are
+        sent in the same round (their records are not returned: they are not deliveries)."""
+        self._pause_read_at = None  # a test that just paused or resumed is answered at once
         claimed = self._claim_round()
+        probes = self._lease_probes()
 
-        async def run() -> list[ledger.AttemptRecord]:
+        async def run() -> tuple[list[ledger.AttemptRecord], list[ledger.AttemptRecord]]:
             sender = Sender(allow_private=self.settings.allow_private_targets)
             await sender.open()
             try:
-                return list(await asyncio.gather(*(attempt_once(sender, self.settings, c.delivery, c.webhook)
-                                                   for c in claimed)))
+                sent = await asyncio.gather(*(attempt_once(sender, self.settings, c.delivery, c.webhook)
+                                              for c in claimed))
+                probed = await asyncio.gather(*(attempt_once(sender, self.settings, p.delivery, p.webhook, test=True)
+                                                for p in probes))
+                return list(sent), list(probed)
             finally:
                 await sender.close()
 
-        records = asyncio.run(run()) if claimed else []
+        records, probe_records = asyncio.run(run()) if claimed or probes else ([], [])
         with self._lock:
             for c in claimed:
                 self._in_flight[c.webhook.id] -= 1
             self._records.extend(records)
+            self._probe_records.extend(zip(probes, probe_records, strict=True))
         self._flush()
         return records
 
@@ -240,6 +261,25 @@ class Engine:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
+    def _launch_probes(self, probes: list[recovery_store.Probe]) -> None:
+        for probe in probes:
+            task = asyncio.ensure_future(self._probe(probe))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _probe(self, probe: recovery_store.Probe) -> None:
+        """One recovery probe: a `webhook.test` attempt, handed to the ledger thread to store and judge."""
+        assert self._sender is not None
+        try:
+            record = await attempt_once(self._sender, self.settings, probe.delivery, probe.webhook, test=True)
+            with self._lock:
+                self._probe_records.append((probe, record))
+        except Exception:  # its lease runs out and the probe is sent again
+            log.exception("webhook %s: recovery probe crashed; it will be sent again", probe.webhook.id,
+                          extra=about(probe.delivery.id, probe.webhook.id, probe.delivery.event))
+        finally:
+            self._wake.set()
+
     async def _attempt(self, item: Claimed) -> None:
         assert self._sender is not None
         try:
@@ -269,7 +309,7 @@ class Engine:
             if stopping and stop_deadline is None:
                 stop_deadline = time.monotonic() + self.settings.timeout + STOP_GRACE
             with self._lock:
-                has_records = bool(self._records)
+                has_records = bool(self._records or self._probe_records)
             wait = FLUSH_WITHIN if has_records else max(0.0, self._next_poll - time.monotonic())
             if stopping:
                 time.sleep(FLUSH_WITHIN)  # only outcomes to commit now, as attempts in flight end
@@ -284,6 +324,7 @@ class Engine:
                     claimed = self._claim_round()
                     if claimed and self._loop is not None:
                         self._loop.call_soon_threadsafe(self._launch, claimed)
+                    self._recovery_round()
                     self._housekeeping()
                 if self._database_trouble:
                     log.info("database reachable again: deliveries go on")
@@ -317,10 +358,17 @@ class Engine:
             give_back, self._give_back = self._give_back, []
         if give_back:
             ledger.release(give_back)
-        if not records:
-            return
+        if records:
+            self._commit(records)
+        with self._lock:  # taken only now: an error above leaves them waiting for the next round
+            probes, self._probe_records = self._probe_records, []
+        if probes:
+            self._finish_probes(probes)
+
+    def _commit(self, records: list[ledger.AttemptRecord]) -> None:
         try:
-            changes = ledger.record(records, self.settings.retry_delays)
+            changes = ledger.record(records, self.settings.retry_delays,
+                                    recovery_interval=self.settings.recovery_interval)
         except (OperationalError, InterfaceError):
             with self._lock:  # keep them for the next round: nothing is lost while the database is away
                 self._records = records + self._records
@@ -346,7 +394,8 @@ class Engine:
         changes: list[ledger.WebhookChange] = []
         for r in records:
             try:
-                changes += ledger.record([r], self.settings.retry_delays)
+                changes += ledger.record([r], self.settings.retry_delays,
+                                         recovery_interval=self.settings.recovery_interval)
                 continue
             except (OperationalError, InterfaceError):
                 with self._lock:
@@ -359,7 +408,8 @@ class Engine:
                                              error=f"the answer could not be stored ({r.result.response_code})"),
                            headers={})
             try:
-                changes += ledger.record([bare], self.settings.retry_delays)
+                changes += ledger.record([bare], self.settings.retry_delays,
+                                         recovery_interval=self.settings.recovery_interval)
             except Exception:
                 log.exception("delivery %s: outcome dropped; it will be sent again when its lease runs out",
                               r.delivery_id, extra=about(r.delivery_id, r.webhook_id, r.event))
@@ -381,6 +431,8 @@ class Engine:
                      extra=about(webhook_id=change.webhook_id))
 
     def _claim_round(self) -> list[Claimed]:
+        if self._delivery_paused():
+            return []  # intake still records; everything waits, retries included, until resumed
         now_mono = time.monotonic()
         with self._lock:
             if now_mono >= self._next_poll:
@@ -429,6 +481,60 @@ class Engine:
             for row in rows:
                 self._in_flight[row.webhook_id] += 1
         return [Claimed(row, by_id[row.webhook_id], start_by) for row in rows]
+
+    def _delivery_paused(self) -> bool:
+        """Whether delivery is paused (pause.py). Every round asks, so the answer is kept for
+        PAUSE_LOOK_EVERY, and read again sooner after a wake-up (intake, a re-activation, a resume:
+        at most once per batch, never per attempt), so events recorded after a pause are held.
+        Not thread-safe by design: only the ledger thread (and step()) asks."""
+        now = time.monotonic()
+        if self._pause_read_at is None or now - self._pause_read_at >= PAUSE_LOOK_EVERY:
+            paused = pause.is_delivery_paused()
+            self._pause_read_at = now
+            if paused != self._paused:
+                if paused:
+                    log.warning("delivery paused: events are recorded and held, nothing is sent until it is resumed")
+                else:
+                    log.info("delivery resumed: held and due deliveries are sent")
+                    with self._lock:
+                        self._idle.clear()  # everything held meanwhile is due: look at every webhook
+            self._paused = paused
+        return self._paused
+
+    # -- self-healing (recovery.py decides, recovery_store.py stores) ----------------------------
+    def _recovery_round(self) -> None:
+        now = time.monotonic()
+        if now < self._next_recovery_look or self._loop is None:
+            return
+        self._next_recovery_look = now + RECOVERY_LOOK_EVERY
+        probes = self._lease_probes()
+        if probes:
+            self._loop.call_soon_threadsafe(self._launch_probes, probes)
+
+    def _lease_probes(self) -> list[recovery_store.Probe]:
+        """Plan the first probe of failed webhooks that have none, and lease the due ones. While
+        delivery is paused no probe goes out either: a copy of the site must not reach receivers."""
+        if self._delivery_paused():
+            return []
+        now = utcnow()
+        return recovery_store.lease_due_probes(now, now + timedelta(seconds=lease_seconds(self.settings)),
+                                               self.settings.recovery_interval)
+
+    def _finish_probes(self, probes: list[tuple[recovery_store.Probe, ledger.AttemptRecord]]) -> None:
+        for position, (probe, record) in enumerate(probes):
+            try:
+                recovered = recovery_store.finish_probe(probe, record, self.settings.retry_delays,
+                                                        self.settings.recovery_interval)
+            except (OperationalError, InterfaceError):
+                with self._lock:  # the database is away: keep them for the next round
+                    self._probe_records = probes[position:] + self._probe_records
+                raise
+            except Exception:
+                log.exception("webhook %s: the recovery probe's attempt could not be stored; it will be probed again",
+                              probe.webhook.id, extra=about(record.delivery_id, probe.webhook.id, record.event))
+                continue
+            if recovered:
+                self.wake()  # its held deliveries are due
 
     def _housekeeping(self) -> None:
         if time.monotonic() - self._last_housekeeping < HOUSEKEEPING_EVERY:

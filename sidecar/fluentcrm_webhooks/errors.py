@@ -63,6 +63,11 @@ def delivery_erased() -> ApiError:
                     "This delivery's data was erased at the contact's request; it cannot be sent again.")
 
 
+def delivery_paused() -> ApiError:
+    return ApiError(409, "delivery_paused",
+                    "Delivery is paused (PUT /v2/delivery): nothing is sent, test events included, until it is resumed.")
+
+
 def not_logged_in() -> ApiError:
     return ApiError(401, "rest_not_logged_in", "Missing or invalid API token: send Authorization: Bearer <token>.")
 

@@ -1,9 +1,9 @@
 """Intake: a batch of events from the plugin becomes one delivery per (new event, subscribed
-webhook), in one transaction, before the batch is answered. SQL only; validation.py checked it."""
+webhook), in one transaction, before the batch is answered. SQL only; validation.py checked the
+events, subscriptions.py decides which webhooks each belongs to (type, time, conditions)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +16,7 @@ from .lifecycle import DeliveryStatus, WebhookStatus
 from .models import Delivery, SeenEvent, Webhook, database
 from .payloads import build_body
 from .subjects import contact_id, email_hash
+from .subscriptions import subscription_of
 from .timeutil import utcnow
 
 SEEN_EVENT_DAYS = 7
@@ -44,16 +45,19 @@ def record_events(events: Sequence[IncomingEvent]) -> IntakeResult:
     now = utcnow()
     with write_transaction(database.obj):
         fresh = _claim_new_event_ids(_unique_by_id(events), now)
-        subscribers = list(Webhook.select(Webhook.id, Webhook.status, Webhook.events)
+        subscribers = list(Webhook.select(Webhook.id, Webhook.status, Webhook.events, Webhook.created_at,
+                                          Webhook.event_subscribed_at, Webhook.conditions)
                            .where(Webhook.status.in_(RECORDING_STATUSES)).order_by(Webhook.id))
-        subscriptions = [(webhook, frozenset(json.loads(webhook.events))) for webhook in subscribers]
+        subscriptions = [(webhook, subscription_of(webhook.id, webhook.events, _as_datetime(webhook.created_at),
+                                                   webhook.event_subscribed_at, webhook.conditions))
+                         for webhook in subscribers]
         rows = []
         to_send = 0
         for event in fresh:
             key = ordering_key(event.data)
             subject = {"contact_id": contact_id(event.data), "email_hash": email_hash(event.data)}
-            for webhook, subscribed in subscriptions:
-                if event.event not in subscribed:
+            for webhook, subscription in subscriptions:
+                if not subscription.wants(event):  # its type, its time, its conditions
                     continue
                 body = build_body(event.id, event.event, event.timestamp, webhook.id, event.data)
                 rows.append({
@@ -65,6 +69,10 @@ def record_events(events: Sequence[IncomingEvent]) -> IntakeResult:
         for start in range(0, len(rows), INSERT_CHUNK):
             Delivery.insert_many(rows[start:start + INSERT_CHUNK]).execute()
     return IntakeResult(len(fresh), len(events) - len(fresh), len(rows), to_send)
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value  # SQLite may hand back text
 
 
 def _unique_by_id(events: Iterable[IncomingEvent]) -> list[IncomingEvent]:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from peewee import Case, MySQLDatabase, Value, fn
 
-from . import lifecycle
+from . import lifecycle, recovery
 from .db import retrying_deadlocks, write_transaction
 from .lifecycle import Decision, DeliveryStatus, WebhookState, WebhookStatus
 from .models import Attempt, Delivery, Webhook, database
@@ -131,22 +131,24 @@ class WebhookChange:
 
 
 def record(records: Sequence[AttemptRecord], delays: tuple[int, ...],
-           counts_for_webhook: bool = True) -> list[WebhookChange]:
+           counts_for_webhook: bool = True, recovery_interval: float | None = None) -> list[WebhookChange]:
     """Store a batch of attempts and their outcomes in one transaction (the group commit), and
     apply them to their webhooks' counters. Returns the webhooks whose state changed.
-    Test sends do not count for the webhook (`counts_for_webhook=False`)."""
-    return retrying_deadlocks(lambda: _record(records, delays, counts_for_webhook))
+    Test sends do not count for the webhook (`counts_for_webhook=False`). A webhook that turns
+    failed gets its first recovery probe `recovery_interval` seconds later (recovery.py) when its
+    auto_recover is on; None plans none here (the engine's recovery round plans it soon after)."""
+    return retrying_deadlocks(lambda: _record(records, delays, counts_for_webhook, recovery_interval))
 
 
 def _record(records: Sequence[AttemptRecord], delays: tuple[int, ...],
-            counts_for_webhook: bool) -> list[WebhookChange]:
+            counts_for_webhook: bool, recovery_interval: float | None) -> list[WebhookChange]:
     if not records:
         return []
     now = utcnow()
     changes: list[WebhookChange] = []
     with write_transaction(database.obj):
         if counts_for_webhook:
-            changes = _apply_to_webhooks(records, delays, now)
+            changes = _apply_to_webhooks(records, delays, now, recovery_interval)
         Attempt.insert_many([{
             "delivery_id": r.delivery_id, "attempted_at": r.attempted_at, "response_code": r.result.response_code,
             "response_time": r.result.response_time, "response_body": _excerpt(r.result.response_body),
@@ -177,7 +179,7 @@ def _record(records: Sequence[AttemptRecord], delays: tuple[int, ...],
 
 
 def _apply_to_webhooks(records: Sequence[AttemptRecord], delays: tuple[int, ...],
-                       now: datetime) -> list[WebhookChange]:
+                       now: datetime, recovery_interval: float | None) -> list[WebhookChange]:
     by_webhook: dict[int, list[Decision]] = {}
     for r in sorted(records, key=lambda r: r.attempted_at):
         by_webhook.setdefault(r.webhook_id, []).append(r.decision)
@@ -196,6 +198,11 @@ def _apply_to_webhooks(records: Sequence[AttemptRecord], delays: tuple[int, ...]
             fields["next_probe_at"] = now + timedelta(seconds=backoff) if after.pace_failures else None
         if after.status != before.status:
             fields.update(status=after.status.value, updated_at=now)
+        if after.status is WebhookStatus.FAILED and before.status is not WebhookStatus.FAILED:
+            # A fresh failure: probes start over, whatever an earlier failure left behind.
+            fields["recovery_probes"] = 0
+            fields["recovery_probe_at"] = (recovery.first_probe_at(now, recovery_interval)
+                                           if webhook.auto_recover and recovery_interval is not None else None)
         Webhook.update(**fields).where(Webhook.id == webhook.id).execute()
         if after != before:
             changes.append(WebhookChange(webhook.id, before, after))

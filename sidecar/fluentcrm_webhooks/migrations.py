@@ -15,12 +15,12 @@ from peewee import Database, IntegrityError, MySQLDatabase
 from playhouse.migrate import MySQLMigrator, SchemaMigrator, SqliteMigrator
 from playhouse.migrate import migrate as apply
 
-from .models import Attempt, Delivery, SchemaVersion, SeenEvent, Webhook
+from .models import Attempt, Delivery, SchemaVersion, SeenEvent, SidecarState, Webhook
 from .timeutil import utcnow
 
 
 def _initial_tables(db: Database) -> None:
-    db.create_tables([Webhook, Delivery, Attempt, SeenEvent], safe=True)
+    db.create_tables([Webhook, Delivery, Attempt, SeenEvent, SidecarState], safe=True)
 
 
 def _lanes_pacing_ordering(db: Database) -> None:
@@ -53,6 +53,17 @@ def _retention_and_subjects(db: Database) -> None:
     apply(*operations)
 
 
+def _integrator_settings(db: Database) -> None:
+    """Custom headers, secret rotation, conditions, self-healing, subscription times per event
+    type (docs/sidecar-api.md), and the shared state table (a pause on a copy of the site)."""
+    db.create_tables([SidecarState], safe=True)
+    migrator: SchemaMigrator = MySQLMigrator(db) if isinstance(db, MySQLDatabase) else SqliteMigrator(db)
+    apply(*_missing_columns(db, migrator, ((Webhook, ("headers", "previous_secret",
+                                                       "previous_secret_expires_at", "conditions",
+                                                       "auto_recover", "recovery_probe_at",
+                                                       "recovery_probes", "event_subscribed_at")),)))
+
+
 def _missing_columns(db: Database, migrator: SchemaMigrator, wanted) -> list:
     operations = []
     for model, names in wanted:
@@ -67,6 +78,7 @@ MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
     (1, _initial_tables),
     (2, _lanes_pacing_ordering),
     (3, _retention_and_subjects),
+    (4, _integrator_settings),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -45,6 +45,15 @@ class Webhook(BaseModel):
     pace_failures = IntegerField(default=0)  # attempts in trouble in a row; > 0: paced (lifecycle.py)
     next_probe_at = DateTimeField(null=True)  # paced: no probe before this (also the probe's lease)
     retention_days = IntegerField(null=True)  # finished deliveries kept this long; null: FCWH_RETENTION_DAYS
+    # Schema v4 (migrations.py): what integrators configure beyond name, url and events.
+    headers = TextField(null=True)  # JSON object of the receiver's own headers; values are secrets
+    previous_secret = CharField(max_length=255, null=True)  # still signs until previous_secret_expires_at
+    previous_secret_expires_at = DateTimeField(null=True)
+    conditions = TextField(null=True)  # JSON filter checked at intake; null: every event of its types
+    auto_recover = BooleanField(default=True)  # a failed webhook is probed and re-activated on a 2xx
+    recovery_probe_at = DateTimeField(null=True)  # failed + auto_recover: the next probe (also its lease)
+    recovery_probes = IntegerField(default=0)  # probes since it failed: the back-off from hourly to daily
+    event_subscribed_at = TextField(null=True)  # JSON {event type: ISO time it was subscribed}
 
     class Meta:
         table_name = "fcwh_webhooks"
@@ -118,5 +127,17 @@ class SchemaVersion(BaseModel):
         table_name = "fcwh_schema"
 
 
-ALL_MODELS = (Webhook, Delivery, Attempt, SeenEvent, SchemaVersion)
+class SidecarState(BaseModel):
+    """Small facts the whole sidecar shares (for example whether delivery is paused on a copy of
+    the site), one row per key, the value as JSON."""
+
+    key = CharField(max_length=64, primary_key=True)
+    value = TextField()
+    updated_at = DateTimeField()
+
+    class Meta:
+        table_name = "fcwh_state"
+
+
+ALL_MODELS = (Webhook, Delivery, Attempt, SeenEvent, SchemaVersion, SidecarState)
 BASE_TABLE_NAMES = {model: model._meta.table_name for model in ALL_MODELS}

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import __version__ as VERSION
-from . import errors, validation
+from . import attempt_stats, custom_headers, errors, validation
 from .api.plumbing import MAX_BODY_BYTES
 from .config import RETENTION_DAYS_MAX, Settings
 from .events import EVENT_GROUPS, TEST_EVENT
@@ -40,6 +40,8 @@ TOO_SLOW = errors.request_timeout(Settings().request_timeout)
 WEBHOOK_NOT_FOUND = errors.webhook_not_found()
 DELIVERY_NOT_FOUND = errors.delivery_not_found()
 DELIVERY_ERASED = errors.delivery_erased()
+DELIVERY_PAUSED = errors.delivery_paused()
+MISSING_PAUSED = errors.missing_params(["paused"])
 MISSING_CONTACT = errors.missing_params(["contact_id", "email"])
 NOT_LOGGED_IN = errors.not_logged_in()
 NO_ROUTE = errors.no_route()
@@ -92,6 +94,23 @@ def _schemas() -> dict[str, Any]:
     retention = {"type": ["integer", "null"], "minimum": 0, "maximum": RETENTION_DAYS_MAX,
                  "description": "Days its finished deliveries are kept; 0: for ever; null: FCWH_RETENTION_DAYS "
                                 f"(default {Settings().retention_days})."}
+    auto_recover = {"type": "boolean", "description": "A failed (auto-disabled) webhook is probed with a "
+                                                     "`webhook.test` and re-activated on a 2xx (FCWH_RECOVERY_INTERVAL)."}
+    ids = {"type": "array", "minItems": 1, "maxItems": validation.CONDITION_IDS_MAX,
+           "items": {"type": "integer", "minimum": 1, "maximum": validation.ID_MAX},
+           "description": "Duplicates are collapsed."}
+    id_match = _object({"match": {"type": "string", "enum": ["any", "all"], "default": "any"}, "ids": ids}, ["ids"],
+                       additionalProperties=False)
+    conditions_out = _object({
+        "lists": {**id_match, "description": "The contact is in any / all of these FluentCRM lists."},
+        "tags": {**id_match, "description": "The contact has any / all of these FluentCRM tags."},
+        "statuses": {"type": "array", "minItems": 1, "uniqueItems": True,
+                     "items": {"type": "string", "enum": list(validation.CONTACT_STATUSES)},
+                     "description": "The contact's status is one of these."},
+        "campaigns": {**ids, "description": "email.* and campaign.* events of these campaigns only."},
+    }, additionalProperties=False, description="Every condition given must hold. lists, tags and statuses test the "
+                                               "event's `data.contact` (an event without one passes them); campaigns "
+                                               "apply to email.* and campaign.* events only.")
     webhook_properties: dict[str, Any] = {
         "id": ID,
         "name": name_out,
@@ -103,6 +122,17 @@ def _schemas() -> dict[str, Any]:
         "max_concurrency": max_concurrency,
         "ordered": ordered,
         "retention_days": retention,
+        "headers": {"type": "object", "maxProperties": custom_headers.HEADERS_MAX,
+                    "additionalProperties": {"type": "string", "const": custom_headers.MASK},
+                    "description": "The webhook's own request headers: names as given, values always "
+                                   f"{custom_headers.MASK} (they are secrets)."},
+        "conditions": {**conditions_out, "type": ["object", "null"],
+                       "description": "Which events of its types the webhook gets; null: all of them."},
+        "auto_recover": auto_recover,
+        "previous_secret_expires_at": _nullable({**TIMESTAMP, "description": "After POST /rotate-secret: until when "
+                                                                             "the secret it replaced still signs too."}),
+        "next_recovery_probe_at": _nullable({**TIMESTAMP, "description": "A failed webhook with auto_recover: when "
+                                                                         "the next recovery probe is due."}),
         "paced": {"type": "boolean", "description": "True while the endpoint is in trouble: one attempt at a time."},
         "consecutive_failures": COUNT,
         "created_at": TIMESTAMP,
@@ -128,6 +158,8 @@ def _schemas() -> dict[str, Any]:
         "attempted_at": _nullable(TIMESTAMP),
         "next_attempt_at": _nullable({**TIMESTAMP, "description": "When a pending delivery is due; null otherwise."}),
         "created_at": TIMESTAMP,
+        "contact_id": _nullable({**ID, "description": "FluentCRM's id of the contact the event is about, if any."}),
+        "test": {"type": "boolean", "description": "A `webhook.test` (POST /test or a recovery probe)."},
     }
     attempt = _object({
         "attempted_at": TIMESTAMP, "response_code": _nullable(HTTP_STATUS), "response_time": _nullable(MILLISECONDS),
@@ -146,8 +178,19 @@ def _schemas() -> dict[str, Any]:
                "description": f"Trimmed; 1 to {validation.NAME_MAX} characters after trimming."}
     events_in = {"type": "array", "items": event, "minItems": 1, "description": "Duplicates are collapsed."}
     status_in = {"type": "string", "enum": list(validation.CLIENT_STATUSES)}
+    headers_in = {"type": ["object", "null"], "maxProperties": custom_headers.HEADERS_MAX,
+                  "propertyNames": {"type": "string", "minLength": 1, "maxLength": custom_headers.NAME_MAX,
+                                    "pattern": r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"},
+                  "additionalProperties": {"type": "string", "minLength": 1, "maxLength": custom_headers.VALUE_MAX},
+                  "description": "Headers added to every request, replacing the whole set (null or {} clears). "
+                                 "Refused names (any case): hop-by-hop ones (Connection, Keep-Alive, Proxy-*, TE, "
+                                 "Trailer(s), Transfer-Encoding, Upgrade), Host, User-Agent, Content-*, "
+                                 "X-FluentCRM-*, webhook-*. Values: no control characters. On update, "
+                                 f"{custom_headers.MASK} for a name already set keeps its value."}
     input_common = {"name": name_in, "url": url, "events": events_in, "status": status_in,
-                    "max_concurrency": max_concurrency, "ordered": ordered, "retention_days": retention}
+                    "max_concurrency": max_concurrency, "ordered": ordered, "retention_days": retention,
+                    "headers": headers_in, "conditions": {**conditions_out, "type": ["object", "null"]},
+                    "auto_recover": auto_recover}
     webhook_create = _object({
         **input_common,
         "status": {**status_in, "default": "active"},
@@ -156,6 +199,7 @@ def _schemas() -> dict[str, Any]:
         "max_concurrency": {**max_concurrency, "default": None},
         "ordered": {**ordered, "default": False},
         "retention_days": {**retention, "default": None},
+        "auto_recover": {**auto_recover, "default": True},
     }, list(validation.REQUIRED_ON_CREATE),
         examples=[{"name": "Contact Updates", "url": "https://example.com/webhook",
                    "events": ["contact.created", "contact.updated"], "secret": "my-secret-key"}])
@@ -164,6 +208,10 @@ def _schemas() -> dict[str, Any]:
         "secret": secret_out,
     }, description="Partial: only the fields given change.",
         examples=[{"name": "Updated Webhook", "events": ["contact.created", "contact.updated", "contact.deleted"]}])
+    site = _object({"url": {"type": "string", "minLength": 1, "maxLength": validation.SITE_URL_MAX},
+                    "environment": {"type": "string", "minLength": 1, "maxLength": validation.SITE_ENVIRONMENT_MAX}},
+                   ["url", "environment"], additionalProperties=False,
+                   description="The site the webhooks were set up on (the plugin's record), as it says.")
     incoming_event = _object({
         "id": {"type": "string", "minLength": 1, "maxLength": validation.EVENT_ID_MAX,
                "description": "Unique per event (the plugin sends UUIDs); ids seen in the last 7 days are skipped."},
@@ -196,6 +244,35 @@ def _schemas() -> dict[str, Any]:
             "retention_days": {"type": "integer", "minimum": 0, "maximum": RETENTION_DAYS_MAX,
                                "description": "FCWH_RETENTION_DAYS (0: for ever)."},
         }, ["deliveries", "attempts", "oldest_pending_at", "retention_days"], additionalProperties=False),
+        "SecretRotation": _object({
+            "secret": {"type": ["string", "null"], "maxLength": validation.SECRET_MAX,
+                       "description": "The new secret; generated when absent, null or empty."},
+            "overlap_seconds": {"type": "integer", "minimum": 0, "maximum": validation.OVERLAP_MAX,
+                                "default": validation.OVERLAP_DEFAULT,
+                                "description": "How long the old secret still signs beside the new one "
+                                               "(webhook-signature carries both); 0: dropped at once."},
+        }),
+        "DeliverySite": {**site, "type": ["object", "null"]},
+        "WebhookStats": _object({
+            "webhook_id": ID, "since": TIMESTAMP, "until": TIMESTAMP,
+            "bucket": {"type": "string", "enum": list(attempt_stats.BUCKET_SECONDS)},
+            "buckets": {"type": "array", "maxItems": validation.STATS_BUCKETS_MAX, "items": _object(
+                {"start": TIMESTAMP, **{name: COUNT for name in attempt_stats.OUTCOMES}},
+                ["start", *attempt_stats.OUTCOMES], additionalProperties=False)},
+            "totals": _object({**{name: COUNT for name in attempt_stats.OUTCOMES},
+                               "success_rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1,
+                                                "description": "Success / all attempts; null when none."}},
+                              [*attempt_stats.OUTCOMES, "success_rate"], additionalProperties=False),
+        }, ["webhook_id", "since", "until", "bucket", "buckets", "totals"], additionalProperties=False,
+            description="Attempts from since (inclusive) to until (exclusive), test sends left out, in whole UTC "
+                        "hours or days, every bucket present. success: a 2xx; failed: the attempt that left its "
+                        "delivery failed; retrying: any other."),
+        "DeliveryState": _object({
+            "paused": {"type": "boolean"},
+            "reason": {"type": ["string", "null"], "maxLength": validation.PAUSE_REASON_MAX},
+            "paused_at": _nullable({**TIMESTAMP, "description": "When the pause began (kept when paused again)."}),
+            "site": {**site, "type": ["object", "null"]},
+        }, ["paused", "reason", "paused_at", "site"], additionalProperties=False),
         "Pagination": _object({
             "total": COUNT,
             "per_page": {"type": "integer", "minimum": 1, "maximum": validation.PER_PAGE_MAX},
@@ -368,7 +445,34 @@ def _paths() -> dict[str, Any]:
                     "delivery": _ref("Delivery"),
                 }),
                 "404": webhook_missing,
+                "409": _error("Delivery is paused (PUT /v2/delivery): nothing was sent or recorded.", DELIVERY_PAUSED),
             }),
+        },
+        "/v2/webhooks/{webhook_id}/rotate-secret": {
+            "parameters": [webhook_id],
+            "post": _operation("rotateSecret", "Replace the secret; the old one signs beside it for overlap_seconds.", {
+                "200": _ok("Rotated: the new secret, shown once here.", {
+                    **webhook, "secret": {"type": "string", "minLength": 1, "maxLength": validation.SECRET_MAX}}),
+                "400": _error("Invalid input: nothing was changed.", INVALID_JSON, INVALID),
+                "404": webhook_missing,
+            }, body={"required": False, "description": "JSON; empty: a generated secret, a day's overlap.",
+                     "content": {JSON: {"schema": _ref("SecretRotation")}}}),
+        },
+        "/v2/webhooks/{webhook_id}/stats": {
+            "parameters": [webhook_id],
+            "get": _operation("webhookStats", "The webhook's attempts per hour or day: success, failed, retrying.", {
+                "200": {"description": "The counts.", "content": {JSON: {"schema": _ref("WebhookStats")}}},
+                "400": _error("An invalid query parameter, since not before until, or more than "
+                              f"{validation.STATS_BUCKETS_MAX} buckets.", INVALID),
+                "404": webhook_missing,
+            }, parameters=[
+                {"name": "since", "in": "query", "required": False, "description": "Default: a day before until.",
+                 "schema": {"type": "string", "format": "date-time"}},
+                {"name": "until", "in": "query", "required": False, "description": "Default: now.",
+                 "schema": {"type": "string", "format": "date-time"}},
+                {"name": "bucket", "in": "query", "required": False,
+                 "schema": {"type": "string", "enum": list(attempt_stats.BUCKET_SECONDS), "default": "hour"}},
+            ]),
         },
         "/v2/webhooks/{webhook_id}/deliveries": {
             "parameters": [webhook_id],
@@ -380,6 +484,9 @@ def _paths() -> dict[str, Any]:
             }, parameters=[
                 {"name": "status", "in": "query", "required": False, "description": "Only deliveries with this status.",
                  "schema": {"type": "string", "enum": list(validation.DELIVERY_STATUSES)}},
+                {"name": "test", "in": "query", "required": False,
+                 "description": "`only` the test sends (POST /test, recovery probes), or `exclude` them; default all.",
+                 "schema": {"type": "string", "enum": list(validation.TEST_FILTERS)}},
                 *_page_parameters(),
             ]),
         },
@@ -408,6 +515,22 @@ def _paths() -> dict[str, Any]:
         "/v2/stats": {"get": _operation("stats", "The delivery log's size and backlog, and the retention in force.", {
             "200": {"description": "The totals.", "content": {JSON: {"schema": _ref("Stats")}}},
         })},
+        "/v2/delivery": {
+            "get": _operation("getDeliveryState", "Whether delivery is paused (on a copy of the site).", {
+                "200": {"description": "The state.", "content": {JSON: {"schema": _ref("DeliveryState")}}},
+            }),
+            "put": _operation("putDeliveryState", "Pause or resume all delivery. While paused, events are still "
+                                                  "recorded and held; nothing is sent, POST /test answers 409.", {
+                "200": {"description": "The state now.", "content": {JSON: {"schema": _ref("DeliveryState")}}},
+                "400": _error("Invalid input: nothing was changed.", INVALID_JSON, MISSING_PAUSED, INVALID),
+            }, body={"required": True, "description": "JSON.", "content": {JSON: {"schema": _object({
+                "paused": {"type": "boolean"},
+                "reason": {"type": ["string", "null"], "maxLength": validation.PAUSE_REASON_MAX,
+                           "description": "Shown beside the pause; cleared on resume."},
+                "site": {"$ref": "#/components/schemas/DeliverySite",
+                         "description": "Replaces the stored site when given (null clears); kept when absent."},
+            }, ["paused"])}}}),
+        },
         "/v2/contacts/deliveries": {"get": _operation(
             "contactDeliveries", "One contact's deliveries across every webhook, newest first (by FluentCRM "
                                  "contact id, email address, or either).", {

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from peewee import Database, InterfaceError, OperationalError
 
 from .activity import REQUESTS, RequestActivity
+from .background import BackgroundJob
 from .config import Settings
 from .db import write_transaction
 from .lifecycle import DeliveryStatus
@@ -94,24 +95,16 @@ def _delete_batch(webhook_id: int, older, batch: int) -> int:
     return len(ids)
 
 
-class Pruner:
+class Pruner(BackgroundJob):
     """Runs `prune` every FCWH_PRUNE_INTERVAL on a thread of its own (never the ledger's, whose
     commits must not wait behind a long prune)."""
 
+    thread_name = "fcwh-pruner"
+
     def __init__(self, settings: Settings, db: Database) -> None:
+        super().__init__()
         self.settings = settings
         self.db = db
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="fcwh-pruner", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
 
     def _run(self) -> None:
         wait = min(FIRST_PASS_AFTER, self.settings.prune_interval)

@@ -10,9 +10,13 @@ from pathlib import Path
 from huey import Huey
 from peewee import Database
 
+from . import metrics
 from .config import Settings
 from .db import open_database
 from .engine import Engine
+from .handover import HandOver
+from .handover import enabled as handover_enabled
+from .intake import IntakeResult
 from .migrations import migrate
 from .pruner import Pruner
 from .queue import Doorbell, create_consumer, create_huey
@@ -27,22 +31,35 @@ class Runtime:
     doorbell: Doorbell
 
     @contextlib.contextmanager
-    def delivery_workers(self, prune: bool = True):
-        """Run the delivery engine, the doorbell's consumer and (for `serve`) the pruner for the
-        duration of the block."""
+    def delivery_workers(self, prune: bool = True, handover: bool = True):
+        """Run the delivery engine, the doorbell's consumer and (for `serve`) the pruner and the
+        hand-over from the plugin's outbox table for the duration of the block."""
         consumer = create_consumer(self.huey)
         consumer.start()
         self.engine.start()
         pruner = Pruner(self.settings, self.db) if prune else None
         if pruner is not None:
             pruner.start()
+        taker = None
+        if handover and handover_enabled(self.settings.handover, self.db):
+            taker = HandOver(self.db, self.settings.table_prefix, self.settings.handover_interval, self.recorded)
+            taker.start()
         try:
             yield
         finally:
+            if taker is not None:
+                taker.stop()
             if pruner is not None:
                 pruner.stop()
             self.engine.stop()
             consumer.stop(graceful=True)
+
+
+    def recorded(self, result: IntakeResult) -> None:
+        """After events from the hand-over are committed: what POST /v2/events does after intake."""
+        metrics.observe_intake(result.accepted, result.duplicates, result.deliveries)
+        if result.to_send:
+            self.doorbell.ring()
 
 
 def keep_private(path: Path) -> None:

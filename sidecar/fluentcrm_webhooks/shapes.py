@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .lifecycle import DeliveryStatus
+from . import custom_headers
+from .events import TEST_EVENT
+from .lifecycle import DeliveryStatus, WebhookStatus
 from .models import Attempt, Delivery, Webhook
 from .timeutil import iso
 
@@ -17,8 +19,14 @@ def delivery_dict(delivery: Delivery) -> dict[str, Any]:
         "response_code": delivery.response_code, "response_time": delivery.response_time,
         "error": delivery.error, "attempted_at": iso(delivery.attempted_at),
         "next_attempt_at": iso(delivery.next_attempt_at) if delivery.status == DeliveryStatus.PENDING.value else None,
-        "created_at": iso(delivery.created_at),
+        "created_at": iso(delivery.created_at), "contact_id": delivery.contact_id,
+        "test": is_test(delivery),
     }
+
+
+def is_test(delivery: Delivery) -> bool:
+    """Sent by POST /test or a recovery probe: never a FluentCRM event, left out of stats."""
+    return delivery.event == TEST_EVENT
 
 
 def contact_delivery_dict(delivery: Delivery, *, with_body: bool) -> dict[str, Any]:
@@ -55,6 +63,15 @@ def delivery_detail(delivery: Delivery, attempts: list[Attempt]) -> dict[str, An
     return shape
 
 
+def stored_conditions(webhook: Webhook) -> dict[str, Any] | None:
+    """The webhook's filter as saved (validated on the way in); unreadable: shown as none."""
+    try:
+        value = json.loads(webhook.conditions) if webhook.conditions else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def webhook_dict(webhook: Webhook, *, with_secret: bool, last: Delivery | None, held: int) -> dict[str, Any]:
     shape: dict[str, Any] = {
         "id": webhook.id, "name": webhook.name, "url": webhook.url, "events": json.loads(webhook.events),
@@ -65,6 +82,11 @@ def webhook_dict(webhook: Webhook, *, with_secret: bool, last: Delivery | None, 
     shape.update({
         "max_concurrency": webhook.max_concurrency, "ordered": bool(webhook.ordered),
         "retention_days": webhook.retention_days,
+        "headers": custom_headers.masked(custom_headers.webhook_headers(webhook)),
+        "conditions": stored_conditions(webhook),
+        "auto_recover": bool(webhook.auto_recover),
+        "previous_secret_expires_at": iso(webhook.previous_secret_expires_at) if webhook.previous_secret else None,
+        "next_recovery_probe_at": iso(webhook.recovery_probe_at) if webhook.status == WebhookStatus.FAILED.value else None,
         "paced": webhook.pace_failures > 0,
         "consecutive_failures": webhook.consecutive_failures,
         "created_at": iso(webhook.created_at), "updated_at": iso(webhook.updated_at),

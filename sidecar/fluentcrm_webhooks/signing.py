@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Sequence
 
 
 def fluentcrm_signature(secret: str, body: bytes) -> str:
@@ -24,6 +25,13 @@ def standard_signature(secret: str, message_id: str, timestamp: int, body: bytes
     signed = f"{message_id}.{timestamp}.".encode() + body
     digest = hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode("ascii")
+
+
+def standard_signatures(secrets: Sequence[str], message_id: str, timestamp: int, body: bytes) -> str:
+    """`webhook-signature` with one signature per valid secret, space-separated (the Standard
+    Webhooks spec allows several, so receivers accept a delivery during a secret rotation whether
+    they hold the new secret or still the old one). The first secret is the current one."""
+    return " ".join(standard_signature(secret, message_id, timestamp, body) for secret in secrets)
 
 
 def standard_webhooks_key(secret: str) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 from typing import Any
 
-from . import errors
+from . import attempt_stats, custom_headers, errors
 from .config import RETENTION_DAYS_MAX
 from .events import EVENT_TYPES, IncomingEvent
 from .numbers import ascii_whole_number
@@ -26,14 +27,29 @@ PAGE_MAX = 1_000_000_000
 REQUIRED_ON_CREATE = ("name", "url", "events")
 MAX_CONCURRENCY_MAX = 1000
 EMAIL_MAX = 254  # RFC 5321's longest address
+TEST_FILTERS = ("only", "exclude")
+# A webhook's `conditions` (docs/sidecar-api.md): FluentCRM's contact statuses, how many ids a list may name.
+CONTACT_STATUSES = ("subscribed", "pending", "unsubscribed", "bounced", "complained", "spammed", "transactional")
+CONDITION_KEYS = ("lists", "tags", "statuses", "campaigns")
+CONDITION_IDS_MAX = 100
+ID_MAX = 2**63 - 1  # what the 64-bit id columns FluentCRM uses can hold
+OVERLAP_DEFAULT = 86400
+OVERLAP_MAX = 7 * 86400
+PAUSE_REASON_MAX = 200
+SITE_URL_MAX = 2048
+SITE_ENVIRONMENT_MAX = 64
+STATS_BUCKETS_MAX = 1000
+STATS_DEFAULT_SPAN = 86400
 
 
 def generate_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def webhook_input(payload: Any, *, creating: bool, allow_http: bool, allow_private: bool) -> dict[str, Any]:
-    """Validated fields of a create (all required ones present) or a partial update."""
+def webhook_input(payload: Any, *, creating: bool, allow_http: bool, allow_private: bool,
+                  stored_headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """Validated fields of a create (all required ones present) or a partial update.
+    `stored_headers`: the webhook's headers now, which a masked value in an update keeps."""
     if not isinstance(payload, dict):
         raise errors.invalid_json()
     if creating:
@@ -65,11 +81,126 @@ def webhook_input(payload: Any, *, creating: bool, allow_http: bool, allow_priva
         if not isinstance(payload["ordered"], bool):
             raise errors.invalid_params({"ordered": "ordered must be true or false."})
         clean["ordered"] = payload["ordered"]
+    if "headers" in payload:
+        clean["headers"] = custom_headers.headers_input(payload["headers"], stored_headers or {})
+    if "conditions" in payload:
+        clean["conditions"] = conditions_input(payload["conditions"])
+    if "auto_recover" in payload:
+        if not isinstance(payload["auto_recover"], bool):
+            raise errors.invalid_params({"auto_recover": "auto_recover must be true or false."})
+        clean["auto_recover"] = payload["auto_recover"]
     if "secret" in payload and not (creating and payload["secret"] in (None, "")):
         clean["secret"] = _secret(payload["secret"])
     elif creating:
         clean["secret"] = generate_secret()
     return clean
+
+
+def conditions_input(value: Any) -> dict[str, Any] | None:
+    """A webhook's filter, normalised (ids de-duplicated, `match` spelled out); null or {} for none."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise errors.invalid_params({"conditions": "conditions must be null or an object."})
+    unknown = [key for key in value if key not in CONDITION_KEYS]
+    if unknown:
+        raise errors.invalid_params({f"conditions.{unknown[0]}": "conditions may only have: " + ", ".join(CONDITION_KEYS) + "."})
+    clean: dict[str, Any] = {}
+    for key in ("lists", "tags"):
+        if key in value:
+            clean[key] = _id_match(value[key], key)
+    if "statuses" in value:
+        statuses = value["statuses"]
+        if (not isinstance(statuses, list) or not statuses
+                or any(not isinstance(s, str) or s not in CONTACT_STATUSES for s in statuses)):
+            raise errors.invalid_params({"conditions.statuses": "statuses must be a non-empty list of: "
+                                                                + ", ".join(CONTACT_STATUSES) + "."})
+        clean["statuses"] = list(dict.fromkeys(statuses))
+    if "campaigns" in value:
+        clean["campaigns"] = _ids(value["campaigns"], "conditions.campaigns")
+    return clean or None
+
+
+def _id_match(value: Any, key: str) -> dict[str, Any]:
+    name = f"conditions.{key}"
+    if not isinstance(value, dict) or set(value) - {"match", "ids"}:
+        raise errors.invalid_params({name: f"{key} must be an object: {{\"match\": \"any\" or \"all\", \"ids\": [...]}}."})
+    match = value.get("match", "any")
+    if match not in ("any", "all"):
+        raise errors.invalid_params({f"{name}.match": "match must be any or all."})
+    return {"match": match, "ids": _ids(value.get("ids"), f"{name}.ids")}
+
+
+def _ids(value: Any, name: str) -> list[int]:
+    if (not isinstance(value, list) or not 1 <= len(value) <= CONDITION_IDS_MAX
+            or any(not isinstance(i, int) or isinstance(i, bool) or not 0 < i <= ID_MAX for i in value)):
+        raise errors.invalid_params({name: f"{name.rsplit('.', 1)[-1]} must be a list of 1 to {CONDITION_IDS_MAX} "
+                                           "positive whole numbers."})
+    return list(dict.fromkeys(value))
+
+
+def rotate_input(payload: Any) -> tuple[str, int]:
+    """POST /rotate-secret: (the new secret, given or generated; seconds the old one still signs)."""
+    if not isinstance(payload, dict):
+        raise errors.invalid_json()
+    given = payload.get("secret")
+    secret = generate_secret() if given in (None, "") else _secret(given)
+    overlap = payload.get("overlap_seconds", OVERLAP_DEFAULT)
+    if overlap is None:
+        overlap = OVERLAP_DEFAULT
+    if not isinstance(overlap, int) or isinstance(overlap, bool) or not 0 <= overlap <= OVERLAP_MAX:
+        raise errors.invalid_params({"overlap_seconds": f"overlap_seconds must be a whole number, 0 to {OVERLAP_MAX}."})
+    return secret, overlap
+
+
+def delivery_pause_input(payload: Any) -> tuple[bool, str | None, dict[str, str] | None, bool]:
+    """PUT /v2/delivery: (paused, reason, site, whether to keep the stored site: `site` absent)."""
+    if not isinstance(payload, dict):
+        raise errors.invalid_json()
+    if payload.get("paused") is None:
+        raise errors.missing_params(["paused"])
+    paused = payload["paused"]
+    if not isinstance(paused, bool):
+        raise errors.invalid_params({"paused": "paused must be true or false."})
+    reason = payload.get("reason")
+    if reason is not None and (not isinstance(reason, str) or len(reason) > PAUSE_REASON_MAX):
+        raise errors.invalid_params({"reason": f"reason must be null or a string of at most {PAUSE_REASON_MAX} characters."})
+    site = payload.get("site")
+    if site is not None:
+        if not isinstance(site, dict) or set(site) != {"url", "environment"} or not all(
+                isinstance(site[k], str) and 0 < len(site[k]) <= limit
+                for k, limit in (("url", SITE_URL_MAX), ("environment", SITE_ENVIRONMENT_MAX))):
+            raise errors.invalid_params({"site": "site must be null or {\"url\", \"environment\"}, both non-empty strings "
+                                                 f"(at most {SITE_URL_MAX} and {SITE_ENVIRONMENT_MAX} characters)."})
+        site = {"url": site["url"], "environment": site["environment"]}
+    return paused, reason or None, site, "site" not in payload
+
+
+def stats_query(params: dict[str, str], now: datetime) -> tuple[datetime, datetime, str]:
+    """GET /stats: (since, until, bucket); until defaults to now, since to a day before until."""
+    bucket = params.get("bucket") or "hour"
+    if bucket not in attempt_stats.BUCKET_SECONDS:
+        raise errors.invalid_params({"bucket": "bucket must be hour or day."})
+    until = _time_param(params, "until") or now
+    try:
+        since = _time_param(params, "since") or until - timedelta(seconds=STATS_DEFAULT_SPAN)
+    except OverflowError:  # until in year 1, no since: a day before it is before datetime's range
+        raise errors.invalid_params({"since": "since must be before until."}) from None
+    if since >= until:
+        raise errors.invalid_params({"since": "since must be before until."})
+    if attempt_stats.bucket_count(since, until, bucket) > STATS_BUCKETS_MAX:
+        raise errors.invalid_params({"since": f"since to until spans more than {STATS_BUCKETS_MAX} buckets of one {bucket}."})
+    return since, until, bucket
+
+
+def _time_param(params: dict[str, str], name: str) -> datetime | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return parse_iso(raw)
+    except (ValueError, TypeError):
+        raise errors.invalid_params({name: f"{name} must be an ISO 8601 date-time."}) from None
 
 
 def _name(value: Any) -> str:
@@ -148,13 +279,17 @@ def events_batch(payload: Any) -> list[IncomingEvent]:
     return batch
 
 
-def deliveries_query(params: dict[str, str]) -> tuple[str | None, int, int]:
+def deliveries_query(params: dict[str, str]) -> tuple[str | None, str | None, int, int]:
+    """A log page's filters: (status, test: "only" / "exclude" / None for all, page, per_page)."""
     status = params.get("status") or None
     if status is not None and status not in DELIVERY_STATUSES:
         raise errors.invalid_params({"status": "status must be one of: success, failed, pending."})
+    test = params.get("test") or None
+    if test is not None and test not in TEST_FILTERS:
+        raise errors.invalid_params({"test": "test must be only or exclude."})
     per_page = _positive_int(params, "per_page", PER_PAGE_DEFAULT, PER_PAGE_MAX)
     page = _positive_int(params, "page", 1, PAGE_MAX)
-    return status, page, per_page
+    return status, test, page, per_page
 
 
 def _positive_int(params: dict[str, str], name: str, default: int, maximum: int) -> int:

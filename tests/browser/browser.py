@@ -107,6 +107,9 @@ class Browser:
     def check(self, selector: str) -> None:
         self.command("check", selector=selector)
 
+    def uncheck(self, selector: str) -> None:
+        self.command("uncheck", selector=selector)
+
     def select(self, selector: str, value: str) -> None:
         self.command("select", selector=selector, value=value)
 

@@ -104,4 +104,6 @@ for await (const line of lines) {
   process.stdout.write(JSON.stringify(answer) + '\n');
 }
 await close();
-process.stdout.write(JSON.stringify({ ok: true, value: 'closed' }) + '\n');
+// Exit once the answer is written: the open stdin would otherwise keep Node running until the
+// caller gives up waiting for it.
+process.stdout.write(JSON.stringify({ ok: true, value: 'closed' }) + '\n', () => process.exit(0));

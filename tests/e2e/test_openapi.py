@@ -12,7 +12,7 @@ import requests
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from fluentcrm_webhooks import app as app_module
-from fluentcrm_webhooks import errors, validation
+from fluentcrm_webhooks import custom_headers, errors, validation
 from fluentcrm_webhooks.api.plumbing import MAX_BODY_BYTES
 from fluentcrm_webhooks.events import EVENT_TYPES
 from fluentcrm_webhooks.openapi import document, render
@@ -82,6 +82,9 @@ def test_every_operation_documents_its_error_codes() -> None:
         ("/v2/webhooks/{webhook_id}/deliveries", "get"): {"rest_invalid_param"},
         ("/v2/contacts/deliveries", "get"): {"rest_missing_callback_param", "rest_invalid_param"},
         ("/v2/contacts/erase", "post"): body_codes,
+        ("/v2/webhooks/{webhook_id}/rotate-secret", "post"): {"rest_invalid_json", "rest_invalid_param"},
+        ("/v2/webhooks/{webhook_id}/stats", "get"): {"rest_invalid_param"},
+        ("/v2/delivery", "put"): body_codes,
     }
     description = document()
     for (path, method), operation in described_operations(description).items():
@@ -132,6 +135,10 @@ def test_limits_and_enums_are_those_validation_enforces() -> None:
     assert query["per_page"]["maximum"] == validation.PER_PAGE_MAX and query["per_page"]["default"] == 25
     assert query["page"]["maximum"] == validation.PAGE_MAX
     assert query["status"]["enum"] == list(validation.DELIVERY_STATUSES)
+    assert query["test"]["enum"] == list(validation.TEST_FILTERS)
+    assert create["properties"]["headers"]["maxProperties"] == custom_headers.HEADERS_MAX == 10
+    assert create["properties"]["headers"]["additionalProperties"]["maxLength"] == custom_headers.VALUE_MAX == 4096
+    assert schemas["SecretRotation"]["properties"]["overlap_seconds"]["maximum"] == validation.OVERLAP_MAX == 604800
     assert str(MAX_BODY_BYTES) in document()["paths"]["/v2/events"]["post"]["requestBody"]["description"]
     assert errors.too_large(MAX_BODY_BYTES).code == "rest_request_too_large"
 

@@ -22,6 +22,7 @@ require_once __DIR__ . '/src/models.php';
 require_once __DIR__ . '/src/permission-manager.php';
 require_once __DIR__ . '/src/schema.php';
 require_once __DIR__ . '/src/contacts.php';
+require_once __DIR__ . '/src/terms.php';
 require_once __DIR__ . '/src/campaigns.php';
 require_once __DIR__ . '/src/funnels.php';
 require_once __DIR__ . '/src/stores.php';
@@ -57,6 +58,11 @@ foreach ( \FcStandin\FUNNEL_EXIT_STATUSES as $fcstandin_status ) {
 	add_action( "fluentcrm_subscriber_status_to_{$fcstandin_status}", 'FcStandin\cancel_funnels_of_leaving_contact', 10, 1 );
 }
 unset( $fcstandin_status );
+
+// Contact changes with no hook of their own (src/contacts.php).
+add_action( 'wp_ajax_fluentcrm_manage_preferences_ajax', 'FcStandin\handle_manage_preferences' );
+add_action( 'wp_ajax_nopriv_fluentcrm_manage_preferences_ajax', 'FcStandin\handle_manage_preferences' );
+add_action( 'profile_update', 'FcStandin\sync_user_update', 10, 2 );
 
 add_action( 'rest_api_init', 'FcStandin\register_incoming_webhook_routes' );
 add_action( 'rest_api_init', 'FcStandin\register_routes' );

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any, Iterable
 
 import requests
@@ -35,14 +36,21 @@ def list_webhooks(api: requests.Session) -> list[dict]:
     return expect(api.get("/v2/webhooks"), 200)["webhooks"]
 
 
+def now_iso() -> str:
+    """Now as event timestamps carry it (whole seconds, Z)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def new_event(event: str = "contact.created", data: dict | None = None, event_id: str | None = None,
-              timestamp: str = "2024-01-15T10:30:00Z") -> dict:
-    """One event as the plugin sends it; non-ASCII data by default, to catch encoding slips."""
+              timestamp: str | None = None) -> dict:
+    """One event as the plugin sends it; non-ASCII data by default, to catch encoding slips.
+    It happened now unless `timestamp` says otherwise: a webhook receives only the events that
+    happened while it was subscribed (subscriptions.py)."""
     if data is None:
         data = {"contact": {"id": 123, "email": "jose@example.com", "first_name": "José",
                             "last_name": "Müller ✓ 🎉", "status": "subscribed",
                             "created_at": "2024-01-15T10:30:00Z"}}
-    return {"id": event_id or str(uuid.uuid4()), "event": event, "timestamp": timestamp, "data": data}
+    return {"id": event_id or str(uuid.uuid4()), "event": event, "timestamp": timestamp or now_iso(), "data": data}
 
 
 def send_events(api: requests.Session, *events: dict) -> dict:

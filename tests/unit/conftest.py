@@ -10,6 +10,7 @@ from fluentcrm_webhooks.api.plumbing import Context
 from fluentcrm_webhooks.app import create_app
 from fluentcrm_webhooks.config import Settings
 from fluentcrm_webhooks.runtime import Runtime, build_runtime
+from fluentcrm_webhooks.timeutil import iso, utcnow
 from tests.support.receiver import Receiver
 
 TOKEN = "unit-test-token"
@@ -66,5 +67,6 @@ def make_webhook(client, **overrides) -> dict:
 
 
 def event(event_id: str = "evt-1", name: str = "contact.created", **data) -> dict:
-    return {"id": event_id, "event": name, "timestamp": "2024-01-15T10:30:00Z",
+    # Now: a webhook receives only the events that happened while it was subscribed (subscriptions.py).
+    return {"id": event_id, "event": name, "timestamp": iso(utcnow()),
             "data": data or {"contact": {"id": 123, "email": "user@example.com"}}}

@@ -8,7 +8,7 @@ from fluentcrm_webhooks.events import IncomingEvent
 from fluentcrm_webhooks.lifecycle import Decision, Verdict
 from fluentcrm_webhooks.models import Delivery, Webhook
 from fluentcrm_webhooks.sender import AttemptResult
-from fluentcrm_webhooks.timeutil import utcnow
+from fluentcrm_webhooks.timeutil import iso, utcnow
 
 from .conftest import make_webhook
 
@@ -16,7 +16,7 @@ DELAYS = (60, 300, 1800, 7200, 86400)
 
 
 def record_events(*events):
-    return intake.record_events([IncomingEvent(event_id, name, "2024-01-15T10:30:00Z", data)
+    return intake.record_events([IncomingEvent(event_id, name, iso(utcnow()), data)
                                  for event_id, name, data in events])
 
 

@@ -3,6 +3,7 @@ changes reported through several paths, stale models, events FluentCRM has no ho
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -243,3 +244,122 @@ def intake_count(site: WordPressSite) -> int:
     """Event ids the sidecar has taken in (its fcwh_events table, in the site's database)."""
     [(count,)] = site.sql("SELECT COUNT(*) FROM wp_fcwh_events")
     return int(count)
+
+
+# -- doors through which contacts change with no hook of their own (issue 10) -----------------------
+def updates(receiver: Receiver) -> list[tuple[int, dict, dict]]:
+    """(contact id, changes, custom_fields) of each contact.updated delivered, sorted (deliveries
+    run in parallel: the order they arrive in says nothing)."""
+    found = [(d.data["contact"]["id"], d.data["changes"], d.data["custom_fields"])
+             for d in delivered(receiver) if d.event == "contact.updated"]
+    return sorted(found, key=json.dumps)
+
+
+def test_custom_fields_and_properties_saved_without_contact_updated(wordpress: WordPressSite, crm: FluentCRM,
+                                                                     webhooks: WebhooksApi, receiver: Receiver) -> None:
+    webhook = webhooks.create(url=receiver.url, events=["contact.created", "contact.updated"])
+    contact = crm.create_contact(unique_email("custom"), custom_values={"color": "red"})  # part of its creation
+    cid = int(contact["id"])
+
+    # The editor: custom fields alone (no contact_updated at all), then with a column (one event).
+    crm.update_contact(cid, custom_values={"color": "blue", "size": "M"})
+    crm.update_contact(cid, first_name="Al", custom_values={"color": "", "size": "M", "unset": ""})
+    # createOrUpdate(): contact_updated with an empty dirty set carries them.
+    crm.create_or_update(email=contact["email"], custom_values={"size": "L"})
+    # Outside REST and with no contact_updated after (an import of existing contacts): at the end.
+    wordpress.php(f"\\FcStandin\\sync_custom_values(\\FluentCrm\\App\\Models\\Subscriber::find({cid}),"
+                  " array('size' => 'XL'), false);")
+    # The property route and bulk actions save with no contact_updated.
+    crm.call("PUT", "/subscribers/subscribers-property", property="contact_type", subscribers=[cid], value="customer")
+    crm.call("PUT", "/subscribers/subscribers-property", property="avatar", subscribers=[cid],
+             value="https://127.0.0.1/a.png")
+    for action, value in [("add_to_company", 5), ("remove_from_company", 5), ("change_contact_type", "lead")]:
+        crm.call("POST", "/subscribers/do-bulk-action", action_name=action, subscriber_ids=[cid], new_status=value)
+    for value in ["S", "S"]:  # the second one changes nothing
+        crm.call("POST", "/subscribers/do-bulk-action", action_name="update_custom_fields", subscriber_ids=[cid],
+                 custom_field={"key": "size", "value": value})
+
+    assert logged(webhooks, webhook) == Counter({"contact.created": 1, "contact.updated": 10})
+    receiver.wait_for(11)
+    assert updates(receiver) == sorted([
+        (cid, {}, {"color": {"old": "red", "new": "blue"}, "size": {"old": None, "new": "M"}}),
+        (cid, {"first_name": "Al"}, {"color": {"old": "blue", "new": None}}),
+        (cid, {}, {"size": {"old": "M", "new": "L"}}),
+        (cid, {}, {"size": {"old": "L", "new": "XL"}}),
+        (cid, {}, {"size": {"old": "XL", "new": "S"}}),
+        (cid, {"contact_type": "customer"}, {}),
+        (cid, {"avatar": "https://127.0.0.1/a.png"}, {}),
+        (cid, {"company_id": 5}, {}),
+        (cid, {"company_id": None}, {}),
+        (cid, {"contact_type": "lead"}, {}),
+    ], key=json.dumps)
+
+
+def test_preferences_page_user_sync_and_bounces_of_unknown_addresses(wordpress: WordPressSite, crm: FluentCRM,
+                                                                      webhooks: WebhooksApi, receiver: Receiver) -> None:
+    webhook = webhooks.create(url=receiver.url, events=["contact.created", "contact.updated", "contact.status_changed"])
+    contact = crm.create_contact(unique_email("prefs"), first_name="Jo")
+    cid, visitor = int(contact["id"]), wordpress.session(None)
+
+    def save_preferences(email: str, first_name: str) -> None:
+        answer = visitor.post(f"{wordpress.url}/wp-admin/admin-ajax.php", timeout=60, data={
+            "action": "fluentcrm_manage_preferences_ajax", "_secure_hash": contact["hash"], "email": email,
+            "first_name": first_name, "last_name": ""})
+        assert answer.status_code == 200 and answer.json()["success"], answer.text[:500]
+
+    save_preferences(contact["email"], "Joe")  # a name: one save, no hook
+    moved = unique_email("moved")
+    save_preferences(moved, "Joe")  # a new email also moves the contact to pending
+
+    # WordPress user sync: FluentCRM updates the contact by query on profile_update.
+    wordpress.set_option("fcstandin_user_sync", "yes")
+    user_email = unique_email("wp-user")
+    user_id = int(wordpress.php(f"echo wp_insert_user(array('user_login' => 'u' . wp_generate_password(8, false),"
+                                f" 'user_email' => '{user_email}', 'user_pass' => wp_generate_password()));"))
+    synced = int(crm.create_contact(user_email, user_id=user_id)["id"])
+    renamed = unique_email("renamed")
+    wordpress.php(f"wp_update_user(array('ID' => {user_id}, 'first_name' => 'Synced'));"
+                  f"wp_update_user(array('ID' => {user_id}, 'user_email' => '{renamed}'));")
+    wordpress.delete_option("fcstandin_user_sync")
+
+    bounced = crm.bounce(unique_email("unknown"), "bounced")  # stored as a new, bounced contact
+
+    assert logged(webhooks, webhook) == Counter({"contact.created": 3, "contact.updated": 4,
+                                                 "contact.status_changed": 1})
+    receiver.wait_for(8)
+    assert updates(receiver) == sorted([
+        (cid, {"first_name": "Joe"}, {}),
+        (cid, {"email": moved, "status": "pending"}, {}),
+        (synced, {"first_name": "Synced"}, {}),
+        (synced, {"email": renamed}, {}),
+    ], key=json.dumps)
+    [status] = [d.data for d in delivered(receiver) if d.event == "contact.status_changed"]
+    assert (status["contact"]["id"], status["old_status"], status["new_status"]) == (cid, "subscribed", "pending")
+    created = {d.data["contact"]["id"]: d.data["contact"] for d in delivered(receiver) if d.event == "contact.created"}
+    assert created[int(bounced["id"])]["status"] == "bounced"
+
+
+@pytest.mark.parametrize("release", ["2.9.84", "2.9.65"])
+def test_a_change_repeated_in_one_request_is_reported_each_time(release: str, wordpress: WordPressSite,
+                                                                 crm: FluentCRM, webhooks: WebhooksApi,
+                                                                 receiver: Receiver) -> None:
+    webhook = webhooks.create(url=receiver.url, events=["contact.updated", "contact.tag_added", "contact.tag_removed"])
+    crm.set_release(release)
+    a, b = crm.tag("A"), crm.tag("B")
+    cid = int(crm.create_contact(unique_email("again"), first_name="Bo", tags=[a])["id"])
+    # One request; each step fires both hook forms on 2.9.84 (twins), the old ones on 2.9.65.
+    wordpress.php(f"""
+        $c = \\FluentCrm\\App\\Models\\Subscriber::find({cid});
+        \\FcStandin\\attach_terms($c, 'tags', array({b}));
+        \\FcStandin\\detach_terms($c, 'tags', array({a}, {b}));
+        \\FcStandin\\attach_terms($c, 'tags', array({b}));
+        \\FcStandin\\update_contact($c, array('first_name' => 'Al'));
+        \\FcStandin\\update_contact($c, array('first_name' => 'Bo'));
+    """)
+    # Besides A at the creation: B added, A and B removed, B added again; Al, then Bo again.
+    assert logged(webhooks, webhook) == Counter({"contact.tag_added": 3, "contact.tag_removed": 1,
+                                                 "contact.updated": 2})
+    receiver.wait_for(6)
+    assert updates(receiver) == [(cid, {"first_name": "Al"}, {}), (cid, {"first_name": "Bo"}, {})]
+    removed = [d.data["tags"] for d in delivered(receiver) if d.event == "contact.tag_removed"]
+    assert [sorted(t["id"] for t in tags) for tags in removed] == [sorted([a, b])]

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support.api import delivery_detail, expect, send_events
+from tests.support.api import delivery_detail, expect, now_iso, send_events
 from tests.support.receiver import Receiver
 from tests.support.sidecar import Sidecar
 from tests.support.waiting import wait_until
@@ -32,7 +32,7 @@ from tests.wordpress.webhooks import WebhooksApi
 
 GROUP_ID = "fluentcrm-webhooks-deliveries"
 EXPORTER_NAME = "FluentCRM Webhooks delivery log"
-SIDECAR_TABLES = ["wp_fcwh_attempts", "wp_fcwh_deliveries", "wp_fcwh_events", "wp_fcwh_schema", "wp_fcwh_webhooks"]
+SIDECAR_TABLES = ["wp_fcwh_attempts", "wp_fcwh_deliveries", "wp_fcwh_events", "wp_fcwh_schema", "wp_fcwh_state", "wp_fcwh_webhooks"]
 PLUGIN_ADMIN = "require_once ABSPATH . 'wp-admin/includes/plugin.php';"
 
 EXPORT_CAPTURE_FILE = "fcwh-test-privacy-capture.php"
@@ -232,7 +232,7 @@ def test_export_pages_follow_the_sidecar_pages_of_100(wordpress: WordPressSite, 
     webhook = webhooks.create(name="Busy", url=receiver.url, events=["contact.updated"])
     email = unique_email("busy")
     send_events(site_sidecar.api, *[
-        {"id": str(uuid.uuid4()), "event": "contact.updated", "timestamp": "2024-01-15T10:30:00Z",
+        {"id": str(uuid.uuid4()), "event": "contact.updated", "timestamp": now_iso(),
          "data": {"contact": {"id": 900_000 + n, "email": email}, "changes": {"n": n}}} for n in range(105)])
     wait_until(lambda: contact_log(site_sidecar, email=email)["pagination"]["total"] == 105,
                timeout=60, message="105 deliveries")

@@ -23,6 +23,7 @@ funnel.sequence_completed (FluentCRM Pro).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -374,6 +375,128 @@ def test_contact_changes_through_rest_and_php_api_arrive_once(real_site: tuple[W
     webhooks.delete_created()
 
 
+def save_preferences(crm: RealFluentCRM, contact_id: int, old_email: str, **form: str) -> None:
+    """The manage-subscription page's form (admin-ajax, as the contact: no credentials)."""
+    secure_hash = crm.site.php(f"echo fluentCrmGetContactManagedHash({contact_id});").strip()
+    answer = crm.visitor.post(f"{crm.site.url}/wp-admin/admin-ajax.php", timeout=60, data={
+        "action": "fluentcrm_manage_preferences_ajax", "_secure_hash": secure_hash,
+        "_abs_hash": hashlib.md5(old_email.encode()).hexdigest(), **form})
+    assert answer.status_code == 200 and answer.json()["success"], answer.text[:500]
+
+
+def test_contact_changes_fluentcrm_reports_without_their_own_hook_arrive_once(
+        real_site: tuple[WordPressSite, Sidecar], receiver: Receiver) -> None:
+    """Issue 10: custom fields, the property route and bulk actions, the manage-subscription page,
+    WordPress user sync, bounces for unknown addresses, and a change repeated in one request."""
+    site, _ = real_site
+    crm, webhooks = RealFluentCRM(site), WebhooksApi(site)
+    webhook = webhooks.create(url=receiver.url, events=CONTACT_EVENTS)
+    a, b = crm.tag("A"), crm.tag("B")
+    # The companies table, as turning on FluentCRM's company module creates it (the module stays off).
+    company = int(site.php("""
+        require_once FLUENTCRM_PLUGIN_PATH . 'database/migrations/CompaniesMigrator.php';
+        \\FluentCrmMigrations\\CompaniesMigrator::migrate();
+        echo \\FluentCrm\\App\\Models\\Company::create(array('name' => 'Acme ' . wp_generate_password(6, false)))->id;
+    """).strip())
+
+    # Custom fields: part of a creation; the editor alone, with a column, createOrUpdate().
+    email = unique_email("doors")
+    contact = crm.create_contact(email, first_name="Jo", last_name="Doe", custom_values={"color": "red"})
+    crm.update_contact(contact, custom_values={"color": "blue", "size": "M"})
+    crm.update_contact(contact, first_name="Al", custom_values={"color": "", "size": "M"})
+    site.php(f"""FluentCrmApi('contacts')->createOrUpdate(array('email' => {json.dumps(email)},
+                 'custom_values' => array('size' => 'L')));""")
+    # The property route and the contact list's bulk actions.
+    for column, value in [("contact_type", "customer"), ("avatar", "https://127.0.0.1/a.png")]:
+        crm.call("PUT", "/subscribers/subscribers-property", property=column, subscribers=[contact], value=value)
+    for action, value in [("add_to_company", company), ("remove_from_company", company)]:
+        crm.call("POST", "/subscribers/do-bulk-action", action_name=action, subscriber_ids=[contact], new_status=value)
+    crm.call("PUT", "/subscribers/subscribers-property", property="company_id", subscribers=[contact], value=company)
+    crm.call("POST", "/subscribers/do-bulk-action", action_name="change_contact_type", subscriber_ids=[contact],
+             new_status="lead")
+    crm.call("POST", "/subscribers/do-bulk-action", action_name="update_custom_fields", subscriber_ids=[contact],
+             custom_field={"key": "size", "value": "S"})
+    # The manage-subscription page: a name, then an email (which moves the contact to pending).
+    save_preferences(crm, contact, email, email=email, first_name="Joe", last_name="Doe")
+    moved = unique_email("moved")
+    save_preferences(crm, contact, email, email=moved, first_name="Joe", last_name="Doe")
+
+    # WordPress user sync: the contact of a user follows the user's profile (by query).
+    site.php("fluentcrm_update_option('user_syncing_settings', array('status' => 'yes'));")
+    user_email = crm.register_user("synced")
+    synced = crm.create_contact(user_email, first_name="Sam")
+    user_id = int(site.php(f"echo get_user_by('email', {json.dumps(user_email)})->ID;").strip())
+    renamed = unique_email("renamed")
+    site.php(f"wp_update_user(array('ID' => {user_id}, 'first_name' => 'Synced'));")
+    site.php(f"wp_update_user(array('ID' => {user_id}, 'user_email' => {json.dumps(renamed)}));")
+    site.php("fluentcrm_update_option('user_syncing_settings', array('status' => 'no'));")
+
+    # A bounce for an address no contact has: FluentCRM stores a bounced contact.
+    nobody = unique_email("nobody")
+    crm.ses_bounce(nobody)
+
+    # One request: tag B added, A and B removed, B added again; a name Bo -> Al -> Bo.
+    again_email = unique_email("again")
+    again = crm.create_contact(again_email, first_name="Bo", tags=[a])
+    site.php(f"""
+        $contact = \\FluentCrm\\App\\Models\\Subscriber::find({again});
+        $contact->attachTags(array({b}));
+        $contact->detachTags(array({a}, {b}));
+        $contact->attachTags(array({b}));
+        foreach (array('Al', 'Bo') as $name) {{
+            FluentCrmApi('contacts')->createOrUpdate(array('email' => {json.dumps(again_email)}, 'first_name' => $name));
+        }}
+    """)
+
+    payloads = arrived_once(webhooks, webhook, receiver, Counter({
+        "contact.created": 4, "contact.updated": 16, "contact.status_changed": 1, "contact.tag_added": 3,
+        "contact.tag_removed": 1}))
+    bounced = site.php(f"echo FluentCrmApi('contacts')->getContact({json.dumps(nobody)})->id;").strip()
+    known = {contact: {email, moved}, synced: {user_email, renamed}, int(bounced): {nobody}, again: {again_email}}
+    for payload in payloads:
+        seen = payload["data"]["contact"]
+        check_contact(seen, {seen["id"]: seen["email"]})
+        assert seen["email"] in known[seen["id"]], seen
+
+    def updates_of(contact_id: int) -> list[tuple[dict, dict]]:
+        found = [(d["changes"], d["custom_fields"]) for d in of(payloads, "contact.updated")
+                 if d["contact"]["id"] == contact_id]
+        return sorted(found, key=json.dumps)
+
+    assert updates_of(contact) == sorted([
+        ({}, {"color": {"old": "red", "new": "blue"}, "size": {"old": None, "new": "M"}}),
+        ({"first_name": "Al"}, {"color": {"old": "blue", "new": None}}),
+        ({}, {"size": {"old": "M", "new": "L"}}),
+        ({}, {"size": {"old": "L", "new": "S"}}),
+        ({"contact_type": "customer"}, {}),
+        ({"avatar": "https://127.0.0.1/a.png"}, {}),
+        ({"company_id": company}, {}),
+        ({"company_id": None}, {}),
+        ({"company_id": company}, {}),
+        ({"contact_type": "lead"}, {}),
+        ({"first_name": "Joe"}, {}),
+        ({"email": moved, "status": "pending"}, {}),
+    ], key=json.dumps)
+    [status] = of(payloads, "contact.status_changed")
+    assert (status["contact"]["id"], status["old_status"], status["new_status"]) == (contact, "subscribed", "pending")
+
+    # User sync also links the contact to the user (user_id) where it was not yet.
+    sync_changes = [changes for changes, _ in updates_of(synced)]
+    assert len(sync_changes) == 2 and all(set(c) - {"user_id"} for c in sync_changes), sync_changes
+    assert sorted(({k: v for k, v in c.items() if k != "user_id"} for c in sync_changes), key=json.dumps) == sorted(
+        [{"first_name": "Synced"}, {"email": renamed}], key=json.dumps)
+
+    created = {d["contact"]["id"]: d["contact"] for d in of(payloads, "contact.created")}
+    assert created[int(bounced)]["status"] == "bounced" and created[int(bounced)]["email"] == nobody
+
+    assert updates_of(again) == [({"first_name": "Al"}, {}), ({"first_name": "Bo"}, {})]
+    tag_changes = sorted((event, term_ids(d["tags"])) for event in ("contact.tag_added", "contact.tag_removed")
+                         for d in of(payloads, event) if d["contact"]["id"] == again)
+    assert tag_changes == [("contact.tag_added", [a]), ("contact.tag_added", [b]), ("contact.tag_added", [b]),
+                           ("contact.tag_removed", sorted([a, b]))]
+    webhooks.delete_created()
+
+
 EMAIL_EVENTS = ["email.sent", "email.opened", "email.clicked", "email.unsubscribed", "email.bounced",
                 "email.spam_complaint", "contact.status_changed"]
 
@@ -566,3 +689,84 @@ def test_real_fluentcrm_keeps_its_incoming_webhooks_screen(real_site: tuple[Word
     assert ours.status_code == 200 and set(ours.json()) == {"webhooks"}
     theirs = site.cookie_session().get(site.rest_url(SEED), timeout=60)
     assert theirs.status_code == 200 and set(theirs.json()) > {"webhooks"}, theirs.text[:500]
+
+
+# -- bulk removals with no hook per contact (issue 10: items 6, 7, 8) --------------------------------
+def test_deleting_tags_and_lists_reports_each_contact_once(real_site: tuple[WordPressSite, Sidecar],
+                                                          receiver: Receiver) -> None:
+    site, _ = real_site
+    crm, webhooks = RealFluentCRM(site), WebhooksApi(site)
+    vip, gold = crm.tag("Doomed VIP"), crm.tag("Doomed Gold")
+    news, promo = crm.list("Doomed News"), crm.list("Doomed Promo")
+    emails = {}
+    for name, tags, lists in (("both", [vip, gold], [news, promo]), ("one", [vip], [news])):
+        address = unique_email(name)
+        emails[crm.create_contact(address, tags=tags, lists=lists)] = address
+    both, one = emails
+    webhook = webhooks.create(url=receiver.url, events=["contact.tag_removed", "contact.list_removed"])
+
+    crm.call("DELETE", f"/tags/{vip}")  # a model delete, then the bulk pivot delete
+    crm.call("POST", "/tags/do-bulk-action", tagIds=[gold])  # a query delete
+    crm.call("DELETE", f"/lists/{news}")
+    crm.call("POST", "/lists/do-bulk-action", listIds=[promo])
+
+    payloads = arrived_once(webhooks, webhook, receiver, Counter({"contact.tag_removed": 3,
+                                                                  "contact.list_removed": 3}))
+    for payload in payloads:
+        check_contact(payload["data"]["contact"], emails)
+    removed = sorted((p["event"], p["data"]["contact"]["id"], term_ids(p["data"].get("tags") or p["data"]["lists"]))
+                     for p in payloads)
+    assert removed == sorted([("contact.tag_removed", both, [vip]), ("contact.tag_removed", one, [vip]),
+                              ("contact.tag_removed", both, [gold]), ("contact.list_removed", both, [news]),
+                              ("contact.list_removed", one, [news]), ("contact.list_removed", both, [promo])])
+    titles = {term["id"]: term["title"] for p in payloads for term in p["data"].get("tags") or p["data"]["lists"]}
+    assert titles == {vip: f"Doomed VIP {crm.label}", gold: f"Doomed Gold {crm.label}",
+                      news: f"Doomed News {crm.label}", promo: f"Doomed Promo {crm.label}"}
+    for data in of(payloads, "contact.list_removed"):  # the contact as it is now: the list is gone
+        [removed_list] = term_ids(data["lists"])
+        assert removed_list not in term_ids(data["contact"]["lists"])
+    webhooks.delete_created()
+
+
+def test_bulk_funnel_removals_pending_contacts_and_empty_automations(real_site: tuple[WordPressSite, Sidecar],
+                                                                    receiver: Receiver) -> None:
+    site, _ = real_site
+    crm, webhooks = RealFluentCRM(site), WebhooksApi(site)
+
+    def automation(title: str, steps: list[dict]) -> int:
+        """A published "New User Sign Up" automation whose new contacts wait for their double opt-in."""
+        funnel = int(crm.call("POST", "/funnels", funnel={"title": f"{title} {crm.label}",
+                                                          "trigger_name": "user_register"})["funnel"]["id"])
+        crm.call("POST", f"/funnels/{funnel}/sequences", status="published", sequences=json.dumps(steps),
+                 funnel_settings=json.dumps({"subscription_status": "pending"}),
+                 conditions=json.dumps({"update_type": "update", "user_roles": []}))
+        return funnel
+
+    waiting = automation("Opt-in first", [{"type": "action", "action_name": "fluentcrm_wait_times", "title": "Wait",
+                                           "settings": {"wait_type": "unit_wait", "wait_time_amount": 2,
+                                                        "wait_time_unit": "days"}}])
+    empty = automation("No steps yet", [])  # FluentCRM creates each entry's row and deletes it at once
+    webhook = webhooks.create(url=receiver.url, events=FUNNEL_EVENTS)
+
+    emails = {}
+    for name in ("deleted", "removed", "stayer"):
+        address = crm.register_user(name)
+        emails[crm.contact_id(address)] = address
+    deleted, removed, stayer = emails
+    rows = crm.call("GET", f"/funnels/{waiting}/subscribers")["funnel_subscribers"]["data"]
+    assert {int(row["subscriber_id"]): row["status"] for row in rows} == dict.fromkeys(emails, "pending")
+    row_of = {int(row["subscriber_id"]): int(row["id"]) for row in rows}
+
+    crm.delete_contact(deleted)  # a pending row, deleted with its contact
+    crm.call("POST", "/funnels/remove-bulk-subscribers", funnel_subscriber_ids=[row_of[removed]])
+    crm.call("POST", "/funnels/do-bulk-action", action_name="delete_funnels", funnel_ids=[waiting, empty])
+
+    payloads = arrived_once(webhooks, webhook, receiver, Counter({"funnel.subscriber_added": 3,
+                                                                  "funnel.subscriber_exited": 3}))
+    for payload in payloads:
+        check_contact(payload["data"]["contact"], emails)
+        assert payload["data"]["funnel"] == {"id": waiting, "title": f"Opt-in first {crm.label}"}
+    assert sorted(d["contact"]["id"] for d in of(payloads, "funnel.subscriber_added")) == sorted(emails)
+    assert sorted((d["contact"]["id"], d["reason"]) for d in of(payloads, "funnel.subscriber_exited")) == sorted([
+        (deleted, "contact_deleted"), (removed, "removed"), (stayer, "funnel_deleted")])
+    webhooks.delete_created()

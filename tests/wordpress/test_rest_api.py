@@ -121,6 +121,31 @@ def test_encoded_basic_auth_and_the_canonical_routes(wordpress: WordPressSite, s
 
 
 @pytest.mark.parametrize("base", [CANONICAL, SEED])
+def test_issue_13_routes_pass_through(base: str, wordpress: WordPressSite, webhooks: WebhooksApi,
+                                      site_sidecar: Sidecar, receiver: Receiver) -> None:
+    """rotate-secret, stats and the delivery pause (at `.../delivery`, sidecar /v2/delivery) are
+    reachable like the other routes, on both bases."""
+    webhook_id = webhooks.create(url=receiver.url, events=["contact.created"], headers={"X-Key": "k"})["id"]
+    http = webhooks.http
+    rotated = http.post(webhooks.url(f"/{webhook_id}/rotate-secret", base), json={"secret": "next"}, timeout=60)
+    assert rotated.status_code == 200 and rotated.json()["secret"] == "next", rotated.text[:500]
+    assert rotated.json()["webhook"]["headers"] == {"X-Key": "********"}
+    stats = http.get(webhooks.url(f"/{webhook_id}/stats", base), params={"bucket": "day"}, timeout=60)
+    assert stats.status_code == 200 and stats.json()["webhook_id"] == webhook_id, stats.text[:500]
+    assert http.get(webhooks.url(f"/{webhook_id}/stats", base), params={"bucket": "week"},
+                    timeout=60).json()["code"] == "rest_invalid_param"
+    try:
+        paused = http.put(webhooks.url("/delivery", base), json={"paused": True, "reason": "proxy test"}, timeout=60)
+        assert paused.status_code == 200 and paused.json()["reason"] == "proxy test", paused.text[:500]
+        assert http.get(webhooks.url("/delivery", base), timeout=60).json()["paused"] is True
+        refused = http.post(webhooks.url(f"/{webhook_id}/test", base), timeout=60)
+        assert (refused.status_code, refused.json()["code"]) == (409, "delivery_paused")
+    finally:
+        resumed = http.put(webhooks.url("/delivery", base), json={"paused": False}, timeout=60)
+    assert resumed.status_code == 200 and resumed.json()["paused"] is False
+
+
+@pytest.mark.parametrize("base", [CANONICAL, SEED])
 def test_sidecar_errors_pass_through_unchanged(base: str, wordpress: WordPressSite, site_sidecar: Sidecar,
                                                receiver: Receiver) -> None:
     http = wordpress.session()

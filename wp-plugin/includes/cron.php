@@ -1,7 +1,8 @@
 <?php
 /**
- * The every-minute WP-cron job: sends the outbox's backlog and refreshes the subscribed types,
- * so nothing waits for the next page view when the site is quiet.
+ * The every-minute WP-cron job: sends the outbox's backlog (unless the sidecar takes it through
+ * the hand-over) and refreshes the subscribed types, so nothing waits for the next page view when
+ * the site is quiet.
  *
  * @package FluentCRM_Webhooks
  * @since 0.1.0
@@ -49,7 +50,15 @@ function fcwh_ensure_cron_scheduled(): void {
  * @since 0.1.0
  */
 function fcwh_run_cron(): void {
-	fcwh_outbox_flush( FCWH_CRON_BUDGET, FCWH_CRON_TIMEOUT );
+	if ( fcwh_outbox_has_held_rows() && fcwh_staging_ready_to_send() ) {
+		fcwh_outbox_release_held(); // A copy of the site: the sidecar has just confirmed the pause.
+	}
+	if ( fcwh_handover_check_due() ) {
+		fcwh_check_handover();
+	}
+	if ( ! fcwh_handover_open() ) { // Otherwise the sidecar takes the table itself (handover.php).
+		fcwh_outbox_flush( FCWH_CRON_BUDGET, FCWH_CRON_TIMEOUT );
+	}
 	if ( fcwh_subscriptions_refresh_due() ) {
 		fcwh_refresh_subscribed_events();
 	}

@@ -3,8 +3,11 @@
  * Events collected during the request, sent together when it ends (transport.php).
  *
  * One change in FluentCRM = one event: FluentCRM often fires two hooks for one change (old and
- * new hook names, two status hooks, a hook fired twice), so each capture names the change with a
- * dedupe key and a second event with the same type and key in the same request is dropped.
+ * new hook names, two status hooks, a hook fired twice). A fact that happens once (a contact
+ * created, an email opened) is named with a dedupe key: a second event with the same type and key
+ * in the same request is dropped. Changes that can happen again in one request (a contact's
+ * fields, its tags and lists, its status) pass no key: their captures drop a twin by comparing
+ * it with the state they last reported (capture/change-memory.php).
  *
  * @package FluentCRM_Webhooks
  * @since 0.1.0

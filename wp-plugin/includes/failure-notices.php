@@ -307,16 +307,16 @@ function fcwh_observe_webhooks( array $webhooks, bool $complete, bool $mail = tr
 			$seen[ $key ] = true;
 			$entry        = fcwh_watch_entry( $state['webhooks'][ $key ] ?? null, $webhook );
 			$status       = (string) $webhook['status'];
-			if ( 'failed' === $status ) {
-				if ( 'failed' !== $entry['status'] ) {
+			if ( FCWH_WEBHOOK_FAILED === $status ) {
+				if ( FCWH_WEBHOOK_FAILED !== $entry['status'] ) {
 					$entry['failed_at']    = $now;
 					$entry['mailed']       = false;
 					$entry['recovered_at'] = 0;
 					$actions[]             = array( 'fcwh_webhook_failed', $webhook );
 				}
 				$entry['reason'] = fcwh_failure_reason( $webhook );
-			} elseif ( 'failed' === $entry['status'] ) {
-				if ( 'active' === $status ) {
+			} elseif ( FCWH_WEBHOOK_FAILED === $entry['status'] ) {
+				if ( FCWH_WEBHOOK_ACTIVE === $status ) {
 					$entry['recovered_at'] = $now;
 					$actions[]             = array( 'fcwh_webhook_recovered', $webhook );
 					if ( $entry['mailed'] && $mail ) {
@@ -339,7 +339,7 @@ function fcwh_observe_webhooks( array $webhooks, bool $complete, bool $mail = tr
 		}
 		if ( $mail ) {
 			foreach ( $state['webhooks'] as $key => $entry ) {
-				if ( 'failed' === $entry['status'] && ! $entry['mailed'] && $now - (int) $entry['mailed_at'] >= FCWH_FAILURE_MAIL_INTERVAL ) {
+				if ( FCWH_WEBHOOK_FAILED === $entry['status'] && ! $entry['mailed'] && $now - (int) $entry['mailed_at'] >= FCWH_FAILURE_MAIL_INTERVAL ) {
 					$state['webhooks'][ $key ]['mailed']    = true;
 					$state['webhooks'][ $key ]['mailed_at'] = $now;
 					$mails[] = array( 'failed', null, $state['webhooks'][ $key ] );
@@ -438,7 +438,7 @@ function fcwh_proxy_reactivation_target( $handler, WP_REST_Request $request ): ?
 	}
 	$body   = json_decode( (string) $request->get_body(), true );
 	$status = is_array( $body ) && isset( $body['status'] ) ? $body['status'] : $request->get_param( 'status' );
-	return 'active' === $status ? (int) $match[1] : null;
+	return FCWH_WEBHOOK_ACTIVE === $status ? (int) $match[1] : null;
 }
 
 /**
@@ -461,12 +461,12 @@ function fcwh_watch_proxy_request( $response, $handler, $request ): void {
 		return;
 	}
 	$known = fcwh_watch_state_fresh()['webhooks'][ (string) $id ] ?? null;
-	if ( is_array( $known ) && 'failed' === ( $known['status'] ?? '' ) ) {
+	if ( is_array( $known ) && FCWH_WEBHOOK_FAILED === ( $known['status'] ?? '' ) ) {
 		return;
 	}
 	$current = fcwh_sidecar_request( 'GET', '/v2/webhooks/' . $id, null, array(), array( 'timeout' => FCWH_WATCH_LOOKUP_TIMEOUT ) );
 	$webhook = 200 === $current['status'] && isset( $current['body']['webhook'] ) ? $current['body']['webhook'] : null;
-	if ( is_array( $webhook ) && 'failed' === ( $webhook['status'] ?? '' ) ) {
+	if ( is_array( $webhook ) && FCWH_WEBHOOK_FAILED === ( $webhook['status'] ?? '' ) ) {
 		fcwh_observe_webhooks( array( $webhook ), false, false );
 	}
 }
@@ -625,9 +625,9 @@ function fcwh_current_webhook_notices( array $state ): array {
 	);
 	foreach ( $state['webhooks'] as $stored ) {
 		$entry = fcwh_watch_entry( $stored, array( 'id' => (int) ( $stored['id'] ?? 0 ) ) );
-		if ( 'failed' === $entry['status'] && $entry['failed_at'] > 0 ) {
+		if ( FCWH_WEBHOOK_FAILED === $entry['status'] && $entry['failed_at'] > 0 ) {
 			$notices['failed'][ 'failed-' . $entry['id'] . '-' . $entry['failed_at'] ] = $entry;
-		} elseif ( 'active' === $entry['status'] && $entry['recovered_at'] > 0 && time() - $entry['recovered_at'] < FCWH_RECOVERY_NOTICE_TTL ) {
+		} elseif ( FCWH_WEBHOOK_ACTIVE === $entry['status'] && $entry['recovered_at'] > 0 && time() - $entry['recovered_at'] < FCWH_RECOVERY_NOTICE_TTL ) {
 			$notices['recovered'][ 'recovered-' . $entry['id'] . '-' . $entry['recovered_at'] ] = $entry;
 		}
 	}

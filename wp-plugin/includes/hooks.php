@@ -16,6 +16,7 @@ if ( ! defined( 'ABSPATH' ) ) {
 register_activation_hook( FCWH_PLUGIN_FILE, 'fcwh_activate' );
 register_deactivation_hook( FCWH_PLUGIN_FILE, 'fcwh_deactivate' );
 add_action( 'plugins_loaded', 'fcwh_maybe_install' );
+add_action( 'init', 'fcwh_load_textdomain' );
 
 // Transport: one batched send at the very end of the request; the every-minute backstop.
 // A PHP shutdown function (WordPress registered its own, which runs the `shutdown` action,
@@ -65,6 +66,25 @@ foreach ( array( 'fluent_crm/', 'fluentcrm_' ) as $fcwh_hook_prefix ) {
 	add_action( $fcwh_hook_prefix . 'contact_removed_from_lists', fcwh_safely( 'fcwh_capture_lists_removed' ), 10, 2 );
 }
 unset( $fcwh_hook_prefix );
+// Custom fields (custom-fields.php), and changes FluentCRM reports with no hook (unreported-changes.php).
+add_action( 'fluentcrm_contact_custom_data_updated', fcwh_safely( 'fcwh_capture_custom_fields_updated' ), 10, 3 );
+add_action( 'fluent_crm/contact_custom_data_updated', fcwh_safely( 'fcwh_capture_custom_fields_updated' ), 10, 3 );
+add_filter( 'rest_dispatch_request', fcwh_observing( 'fcwh_read_custom_fields_before_edit' ), 10, 2 ); // permission checked
+add_filter( 'rest_dispatch_request', fcwh_observing( 'fcwh_open_unreported_save_door' ), 10, 2 );
+add_filter( 'rest_request_after_callbacks', fcwh_observing( 'fcwh_close_unreported_save_door' ), 10, 3 );
+add_action( 'shutdown', fcwh_safely( 'fcwh_report_pending_custom_fields' ), 0 ); // before the flush (a shutdown function)
+add_action( 'wp_ajax_' . FCWH_MANAGE_PREFERENCES_ACTION, fcwh_safely( 'fcwh_open_manage_preferences_door' ), 1 );
+add_action( 'wp_ajax_nopriv_' . FCWH_MANAGE_PREFERENCES_ACTION, fcwh_safely( 'fcwh_open_manage_preferences_door' ), 1 );
+add_filter( 'fluent_crm/bounced_email_store', fcwh_observing( 'fcwh_expect_bounced_contact' ), PHP_INT_MAX, 1 );
+add_action( 'profile_update', fcwh_safely( 'fcwh_read_contacts_before_user_sync' ), 9, 2 );
+add_action( 'profile_update', fcwh_safely( 'fcwh_report_contacts_after_user_sync' ), 11, 0 );
+// A deleted tag or list: FluentCRM detaches it from every contact in bulk at priority 10.
+// `rest_dispatch_request`: the route's permission check passed, its callback runs next.
+add_filter( 'rest_dispatch_request', fcwh_observing( 'fcwh_remember_terms_before_delete' ), 10, 2 );
+add_action( 'fluent_crm/tag_deleted', fcwh_safely( 'fcwh_watch_deleted_tag' ), 5, 1 );
+add_action( 'fluent_crm/tag_deleted', fcwh_safely( 'fcwh_report_deleted_tag' ), 20, 1 );
+add_action( 'fluent_crm/list_deleted', fcwh_safely( 'fcwh_watch_deleted_list' ), 5, 1 );
+add_action( 'fluent_crm/list_deleted', fcwh_safely( 'fcwh_report_deleted_list' ), 20, 1 );
 
 // Status changes (and the bounce / complaint / unsubscribe email events they imply).
 add_action( 'fluent_crm/subscriber_status_changed', fcwh_safely( 'fcwh_capture_status_changed' ), 10, 3 );
@@ -96,13 +116,19 @@ add_action( 'fluentcrm_email_sequence_completed', fcwh_safely( 'fcwh_capture_seq
 // FluentCRM deletes the deleted contacts' funnel rows at priority 10 of the "after" hook: look after it.
 add_action( 'fluentcrm_before_subscribers_deleted', fcwh_safely( 'fcwh_watch_funnel_rows_of_deleted_contacts' ), 10, 1 );
 add_action( 'fluentcrm_after_subscribers_deleted', fcwh_safely( 'fcwh_report_funnel_rows_of_deleted_contacts' ), 20, 0 );
-add_filter( 'rest_request_before_callbacks', fcwh_observing( 'fcwh_watch_funnel_admin_request' ), 10, 3 );
+add_filter( 'rest_dispatch_request', fcwh_observing( 'fcwh_watch_funnel_admin_request' ), 10, 2 );
 add_filter( 'rest_request_after_callbacks', fcwh_observing( 'fcwh_report_funnel_admin_request' ), 10, 3 );
 
-// Commerce: WooCommerce and FluentCart.
+// Commerce: WooCommerce and FluentCart. The checkout hooks run after FluentCRM Pro's (10), which
+// writes the same `_fc_cid` meta: an order it attributed keeps its attribution.
+add_action( 'woocommerce_checkout_create_order', fcwh_safely( 'fcwh_attribute_woocommerce_checkout' ), 20, 1 );
+add_action( 'woocommerce_store_api_checkout_update_order_meta', fcwh_safely( 'fcwh_attribute_woocommerce_checkout' ), 20, 1 );
 add_action( 'woocommerce_new_order', fcwh_safely( 'fcwh_capture_woocommerce_order_created' ), 10, 2 );
+add_action( 'woocommerce_order_status_processing', fcwh_safely( 'fcwh_capture_woocommerce_order_paid' ), 10, 2 );
 add_action( 'woocommerce_order_status_completed', fcwh_safely( 'fcwh_capture_woocommerce_order_completed' ), 10, 2 );
 add_action( 'woocommerce_order_refunded', fcwh_safely( 'fcwh_capture_woocommerce_order_refunded' ), 10, 2 );
+add_action( 'fluent_cart/order_created', fcwh_safely( 'fcwh_capture_fluentcart_order_created' ), 20, 1 );
+add_action( 'fluent_cart/order_paid', fcwh_safely( 'fcwh_capture_fluentcart_order_paid' ), 10, 1 );
 add_action( 'fluent_cart/order_paid_done', fcwh_safely( 'fcwh_capture_fluentcart_order_paid' ), 10, 1 );
 add_action( 'fluent_cart/order_status_changed', fcwh_safely( 'fcwh_capture_fluentcart_status_changed' ), 10, 1 );
 add_action( 'fluent_cart/order_fully_refunded', fcwh_safely( 'fcwh_capture_fluentcart_order_refunded' ), 10, 1 );
@@ -119,6 +145,11 @@ add_action( 'fluentcrm_loaded', fcwh_safely( 'fcwh_listen_to_fluentcrm_models' )
 function fcwh_listen_to_fluentcrm_models(): void {
 	$listeners = array(
 		array( 'Subscriber', 'updating', 'fcwh_remember_status_before_save' ),
+		array( 'Subscriber', 'updated', 'fcwh_capture_unreported_save' ),
+		array( 'Subscriber', 'created', 'fcwh_capture_bounced_contact_created' ),
+		array( 'SubscriberMeta', 'updating', 'fcwh_remember_custom_field_before_save' ),
+		array( 'SubscriberMeta', 'created', 'fcwh_capture_unreported_custom_field_save' ),
+		array( 'SubscriberMeta', 'updated', 'fcwh_capture_unreported_custom_field_save' ),
 		array( 'Campaign', 'updated', 'fcwh_capture_campaign_saved' ),
 		array( 'FunnelSubscriber', 'created', 'fcwh_capture_funnel_row_created' ),
 		array( 'FunnelSubscriber', 'updated', 'fcwh_capture_funnel_row_saved' ),

@@ -53,3 +53,13 @@ function fcwh_install(): void {
 	add_option( FCWH_OPTION_SIDECAR_HEALTH, array( 'ok' => true, 'since' => 0, 'checked_at' => 0, 'message' => '' ), '', 'yes' );
 	add_option( FCWH_OPTION_SUBSCRIBED_EVENTS, array( 'known' => false, 'types' => array(), 'fetched_at' => 0 ), '', 'yes' );
 }
+
+/**
+ * Loads translations shipped in the plugin's languages/ folder (those of translate.wordpress.org
+ * load on their own). Hooked on `init`, the earliest WordPress supports for it.
+ *
+ * @since 0.1.0
+ */
+function fcwh_load_textdomain(): void {
+	load_plugin_textdomain( 'fluentcrm-webhooks', false, dirname( plugin_basename( FCWH_PLUGIN_FILE ) ) . '/languages' );
+}

@@ -100,10 +100,10 @@ function fcwh_normalize_sidecar_stats( array $body ): ?array {
 	$deliveries = $body['deliveries'];
 	$oldest     = isset( $body['oldest_pending_at'] ) && is_string( $body['oldest_pending_at'] ) ? strtotime( $body['oldest_pending_at'] ) : false;
 	return array(
-		'pending'           => (int) ( $deliveries['pending'] ?? 0 ),
-		'success'           => (int) ( $deliveries['success'] ?? 0 ),
-		'failed'            => (int) ( $deliveries['failed'] ?? 0 ),
-		'held'              => (int) ( $deliveries['held'] ?? 0 ),
+		'pending'           => (int) ( $deliveries[ FCWH_DELIVERY_PENDING ] ?? 0 ),
+		'success'           => (int) ( $deliveries[ FCWH_DELIVERY_SUCCESS ] ?? 0 ),
+		'failed'            => (int) ( $deliveries[ FCWH_DELIVERY_FAILED ] ?? 0 ),
+		'held'              => (int) ( $deliveries[ FCWH_DELIVERIES_HELD ] ?? 0 ),
 		'total'             => (int) ( $deliveries['total'] ?? 0 ),
 		'attempts'          => (int) ( $body['attempts'] ?? 0 ),
 		'oldest_pending_at' => false === $oldest ? null : $oldest,

@@ -1,7 +1,9 @@
 <?php
 /**
  * The admin notice shown while events cannot reach the sidecar. It reads what the last call
- * recorded (the plugin talks to the sidecar at least once a minute), so it costs no HTTP call.
+ * recorded (the plugin talks to the sidecar at least once a minute), so a healthy site pays no
+ * HTTP call; a recorded outage is asked again first (fcwh_sidecar_health_rechecked()), so a stale
+ * one from before the sidecar started is not shown. Worded for a site owner, not a developer.
  *
  * @package FluentCRM_Webhooks
  * @since 0.1.0
@@ -24,10 +26,14 @@ function fcwh_render_sidecar_notice(): void {
 	if ( null === $message ) {
 		return;
 	}
+	$settings_link = current_user_can( 'manage_options' ) && function_exists( 'fcwh_admin_page_url' )
+		? sprintf( ' <a href="%1$s">%2$s</a>', esc_url( fcwh_admin_page_url( 'settings' ) ), esc_html__( 'Open the settings', 'fluentcrm-webhooks' ) )
+		: '';
 	printf(
-		'<div class="notice notice-error" id="fcwh-sidecar-notice"><p><strong>%1$s</strong> %2$s</p></div>',
+		'<div class="notice notice-error" id="fcwh-sidecar-notice"><p><strong>%1$s</strong> %2$s%3$s</p></div>',
 		esc_html__( 'FluentCRM Webhooks:', 'fluentcrm-webhooks' ),
-		esc_html( $message )
+		esc_html( $message ),
+		$settings_link // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
 	);
 }
 
@@ -39,20 +45,22 @@ function fcwh_render_sidecar_notice(): void {
 function fcwh_sidecar_notice_message(): ?string {
 	$settings = fcwh_settings();
 	if ( ! $settings['configured'] ) {
-		return fcwh_sidecar_not_configured_error()->get_error_message();
+		return __( 'Webhooks are not connected yet: enter the sidecar\'s address and API token in the plugin\'s settings (the sidecar prints where its token is when it starts).', 'fluentcrm-webhooks' );
 	}
-	$health = fcwh_sidecar_health();
+	$health = fcwh_sidecar_health_rechecked();
 	if ( $health['ok'] ) {
 		return null;
 	}
 	$waiting = fcwh_outbox_stats()['count'];
-	$text    = $health['message'];
+	$text    = fcwh_sidecar_plain_problem( $health, $settings['sidecar_url'] );
 	if ( $waiting > 0 ) {
 		$text .= ' ' . sprintf(
 			/* translators: %d: number of events */
-			_n( '%d event is waiting in the outbox and will be sent automatically.', '%d events are waiting in the outbox and will be sent automatically.', $waiting, 'fluentcrm-webhooks' ),
+			_n( 'Nothing is lost: %d event is waiting here and will be sent once the sidecar answers.', 'Nothing is lost: %d events are waiting here and will be sent once the sidecar answers.', $waiting, 'fluentcrm-webhooks' ),
 			$waiting
 		);
+	} else {
+		$text .= ' ' . __( 'Nothing is lost: new events wait here and are sent once the sidecar answers.', 'fluentcrm-webhooks' );
 	}
 	return $text;
 }

@@ -3,6 +3,13 @@
  * The outbox: events the sidecar did not take, kept in `{prefix}fcwh_outbox` and sent again, oldest
  * first, at the end of a later request and by the every-minute cron job. Each row keeps the
  * event's id, so a re-send the sidecar had in fact received is dropped there as a duplicate.
+ * When the sidecar shares this database, the table is also the hand-over (handover.php): every
+ * event goes in, and the sidecar takes the `pending` rows itself, with the rules below.
+ *
+ * On a copy of the site (staging.php) whose sidecar has not confirmed that delivery is paused,
+ * new rows are written `held`: neither the sidecar's hand-over nor the plugin's flush takes them,
+ * so nothing reaches the live site's receivers; once the pause is confirmed they are put back in
+ * line (fcwh_outbox_release_held()).
  *
  * An event the sidecar refuses outright (400/413: e.g. an event type an older sidecar does not
  * know) is isolated by halving its batch and marked `rejected`, so it cannot block the rest.
@@ -29,6 +36,9 @@ const FCWH_DB_VERSION               = '2';
 const FCWH_OPTION_DB_VERSION        = 'fcwh_db_version';
 const FCWH_OPTION_OUTBOX_WAITING    = 'fcwh_outbox_waiting';
 const FCWH_OPTION_OUTBOX_LAST_FLUSH = 'fcwh_outbox_last_flush';
+const FCWH_OPTION_OUTBOX_HELD       = 'fcwh_outbox_held'; // '1': rows are `held` (a copy of the site).
+// A row written on a copy of the site before its sidecar confirmed the pause: taken by nobody yet.
+const FCWH_OUTBOX_HELD = 'held';
 const FCWH_OUTBOX_READ_SIZE         = 500;
 const FCWH_OUTBOX_INSERT_SIZE       = 100;
 // Failures of one event sent alone, with the sidecar otherwise healthy, before it is set aside:
@@ -91,14 +101,29 @@ function fcwh_install_outbox_table(): void {
  * @return bool Whether every event was stored.
  */
 function fcwh_outbox_store( array $events ): bool {
-	if ( ! $events ) {
+	return fcwh_outbox_keep( fcwh_encode_events( $events ) );
+}
+
+/**
+ * Keeps encoded events as they are (each one's JSON is stored as given: never decoded and encoded
+ * again, so what the sidecar gets is byte for byte what the request made).
+ *
+ * @since 0.1.0
+ *
+ * @param array[] $encoded      Encoded events (fcwh_encode_events()).
+ * @param bool    $flag_waiting Mark the outbox as waiting for the plugin's flush (not when the
+ *                              sidecar takes the table itself: handover.php).
+ * @return bool Whether every event was stored.
+ */
+function fcwh_outbox_keep( array $encoded, bool $flag_waiting = true ): bool {
+	if ( ! $encoded ) {
 		return true;
 	}
 	$stored = true;
-	foreach ( array_chunk( $events, FCWH_OUTBOX_INSERT_SIZE ) as $chunk ) {
+	foreach ( array_chunk( $encoded, FCWH_OUTBOX_INSERT_SIZE ) as $chunk ) {
 		$stored = fcwh_outbox_insert( $chunk ) && $stored;
 	}
-	if ( get_option( FCWH_OPTION_OUTBOX_WAITING ) !== '1' ) {
+	if ( $flag_waiting && get_option( FCWH_OPTION_OUTBOX_WAITING ) !== '1' ) {
 		update_option( FCWH_OPTION_OUTBOX_WAITING, '1', true );
 	}
 	return $stored;
@@ -109,18 +134,22 @@ function fcwh_outbox_store( array $events ): bool {
  *
  * @since 0.1.0
  *
- * @param array[] $events At most FCWH_OUTBOX_INSERT_SIZE events.
+ * @param array[] $encoded At most FCWH_OUTBOX_INSERT_SIZE encoded events.
  */
-function fcwh_outbox_insert( array $events ): bool {
+function fcwh_outbox_insert( array $encoded ): bool {
 	global $wpdb;
 	$now          = current_time( 'mysql', true );
 	$placeholders = array();
 	$values       = array();
-	foreach ( $events as $event ) {
-		$placeholders[] = '(%s, %s, %s, %s)';
-		array_push( $values, $event['id'], $event['event'], wp_json_encode( $event ), $now );
+	$status       = fcwh_outbox_new_row_status();
+	foreach ( $encoded as $event ) {
+		$placeholders[] = '(%s, %s, %s, %s, %s)';
+		array_push( $values, $event['id'], $event['event'], $event['json'], $status, $now );
 	}
-	$sql = 'INSERT IGNORE INTO ' . fcwh_outbox_table() . ' (event_id, event_type, payload, created_at) VALUES ' . implode( ', ', $placeholders );
+	if ( FCWH_OUTBOX_HELD === $status && ! fcwh_outbox_has_held_rows() ) {
+		update_option( FCWH_OPTION_OUTBOX_HELD, '1', true );
+	}
+	$sql = 'INSERT IGNORE INTO ' . fcwh_outbox_table() . ' (event_id, event_type, payload, status, created_at) VALUES ' . implode( ', ', $placeholders );
 	$sql = $wpdb->prepare( $sql, $values ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- placeholders built above.
 
 	$quiet    = $wpdb->suppress_errors( true ); // a missing table is handled below, not printed.
@@ -133,8 +162,55 @@ function fcwh_outbox_insert( array $events ): bool {
 	if ( false !== $wpdb->query( $sql ) ) { // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
 		return true;
 	}
-	fcwh_log( sprintf( 'could not store %d event(s) in the outbox: %s', count( $events ), $wpdb->last_error ) );
+	fcwh_log( sprintf( 'could not store %d event(s) in the outbox: %s', count( $encoded ), $wpdb->last_error ) );
 	return false;
+}
+
+/**
+ * `held` on a copy of the site whose sidecar has not confirmed the pause (staging.php), else
+ * `pending`. Two autoloaded options compared: no query.
+ *
+ * @since 0.1.0
+ */
+function fcwh_outbox_new_row_status(): string {
+	$copy = fcwh_site_copy();
+	return null === $copy || ! empty( $copy['paused'] ) ? 'pending' : FCWH_OUTBOX_HELD;
+}
+
+/**
+ * Whether rows are `held`. Read from the autoloaded options themselves: get_option() of an option
+ * that was never written asks the database, on every request of a site that is not a copy.
+ *
+ * @since 0.1.0
+ */
+function fcwh_outbox_has_held_rows(): bool {
+	$options = wp_load_alloptions();
+	return isset( $options[ FCWH_OPTION_OUTBOX_HELD ] ) && '1' === $options[ FCWH_OPTION_OUTBOX_HELD ];
+}
+
+/**
+ * Puts `held` rows back in line once this copy's sidecar has confirmed the pause (or the site is
+ * the real one again); they are then recorded there as held deliveries, or sent, as any other.
+ * Costs no query while nothing is held.
+ *
+ * @since 0.1.0
+ *
+ * @return int How many rows were put back.
+ */
+function fcwh_outbox_release_held(): int {
+	global $wpdb;
+	if ( ! fcwh_outbox_has_held_rows() || FCWH_OUTBOX_HELD === fcwh_outbox_new_row_status() ) {
+		return 0;
+	}
+	$released = $wpdb->query( // phpcs:ignore WordPress.DB.DirectDatabaseQuery
+		$wpdb->prepare( 'UPDATE ' . fcwh_outbox_table() . " SET status = 'pending' WHERE status = %s", FCWH_OUTBOX_HELD ) // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared, WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+	);
+	if ( false === $released ) {
+		return 0; // Tried again at the next request.
+	}
+	update_option( FCWH_OPTION_OUTBOX_WAITING, '1', true );
+	update_option( FCWH_OPTION_OUTBOX_HELD, '0', true );
+	return (int) $released;
 }
 
 /**
@@ -390,9 +466,10 @@ function fcwh_outbox_stats(): array {
 		'set_aside_error' => null,
 	);
 	foreach ( (array) $rows as $row ) {
-		if ( 'pending' === $row['status'] ) {
-			$stats['count']  = (int) $row['n'];
-			$stats['oldest'] = $row['oldest'] ? gmdate( 'Y-m-d\TH:i:s\Z', strtotime( $row['oldest'] . ' UTC' ) ) : null;
+		if ( 'pending' === $row['status'] || FCWH_OUTBOX_HELD === $row['status'] ) {
+			$stats['count'] += (int) $row['n'];
+			$oldest          = $row['oldest'] ? gmdate( 'Y-m-d\TH:i:s\Z', strtotime( $row['oldest'] . ' UTC' ) ) : null;
+			$stats['oldest'] = null === $stats['oldest'] || ( null !== $oldest && $oldest < $stats['oldest'] ) ? $oldest : $stats['oldest'];
 		} elseif ( 'rejected' === $row['status'] ) {
 			$stats['rejected'] = (int) $row['n'];
 		} elseif ( 'set_aside' === $row['status'] ) {

@@ -278,7 +278,7 @@ function fcwh_site_health_test_failed_webhooks(): array {
 			continue;
 		}
 		$name = (string) ( $webhook['name'] ?? '' ) . ' (' . (string) ( $webhook['url'] ?? '' ) . ')';
-		if ( 'failed' === $webhook['status'] ) {
+		if ( FCWH_WEBHOOK_FAILED === $webhook['status'] ) {
 			$failed[] = sprintf(
 				/* translators: 1: webhook name and URL, 2: why, 3: number of held events */
 				_n( '“%1$s”: %2$s; %3$s event held.', '“%1$s”: %2$s; %3$s events held.', (int) ( $webhook['held_deliveries'] ?? 0 ), 'fluentcrm-webhooks' ),
@@ -286,7 +286,7 @@ function fcwh_site_health_test_failed_webhooks(): array {
 				fcwh_failure_reason( $webhook ),
 				number_format_i18n( (int) ( $webhook['held_deliveries'] ?? 0 ) )
 			);
-		} elseif ( 'active' === $webhook['status'] && ! empty( $webhook['paced'] ) ) {
+		} elseif ( FCWH_WEBHOOK_ACTIVE === $webhook['status'] && ! empty( $webhook['paced'] ) ) {
 			$paced[] = $name;
 		}
 	}

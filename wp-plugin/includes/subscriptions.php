@@ -107,7 +107,7 @@ function fcwh_events_of_listening_webhooks( array $webhooks ): array {
 	$types = array();
 	foreach ( $webhooks as $webhook ) {
 		$status = isset( $webhook['status'] ) ? $webhook['status'] : '';
-		if ( ! in_array( $status, array( 'active', 'failed' ), true ) || empty( $webhook['events'] ) || ! is_array( $webhook['events'] ) ) {
+		if ( ! in_array( $status, FCWH_WEBHOOK_RECORDING_STATUSES, true ) || empty( $webhook['events'] ) || ! is_array( $webhook['events'] ) ) {
 			continue;
 		}
 		foreach ( $webhook['events'] as $type ) {

@@ -3,9 +3,11 @@
  * Getting events to the sidecar without ever holding up or breaking the site.
  *
  * At the very end of the request (after the visitor has the response when PHP-FPM or LiteSpeed
- * lets us finish it early), buffered events go to `POST /v2/events` in batches under the
- * sidecar's 1 MB limit, with a short timeout. Whatever it does not accept goes to the outbox.
- * The same moment is used to send the outbox's backlog and refresh the subscribed types.
+ * lets us finish it early), buffered events are encoded once and either handed over through the
+ * database (handover.php: one INSERT into the outbox, which the sidecar takes from there) or, when
+ * the sidecar does not share the database, sent to `POST /v2/events` in batches under the sidecar's
+ * 1 MB limit, with a short timeout. Whatever it does not accept goes to the outbox. The same moment
+ * is used to send the outbox's backlog (HTTP path only) and refresh the subscribed types.
  *
  * @package FluentCRM_Webhooks
  * @since 0.1.0
@@ -28,12 +30,21 @@ const FCWH_SHUTDOWN_BACKLOG_BUDGET = 10;
  * @since 0.1.0
  */
 function fcwh_flush_at_shutdown(): void {
-	$events = fcwh_take_buffered_events();
+	$events  = fcwh_take_buffered_events();
+	$encoded = array();
 	try {
-		$backlog_due  = ( fcwh_buffer_spilled() || fcwh_outbox_may_have_events() ) && ! fcwh_sidecar_backoff_active();
-		$refresh_due  = fcwh_subscriptions_refresh_due() && ! fcwh_sidecar_backoff_active();
-		if ( ! $events && ! $backlog_due && ! $refresh_due ) {
+		fcwh_outbox_release_held();
+		$handover    = fcwh_handover_open();
+		$backlog_due = ! $handover && ( fcwh_buffer_spilled() || fcwh_outbox_may_have_events() ) && ! fcwh_sidecar_backoff_active();
+		$refresh_due = fcwh_subscriptions_refresh_due() && ! fcwh_sidecar_backoff_active();
+		$check_due   = fcwh_handover_check_due();
+		if ( ! $events && ! $backlog_due && ! $refresh_due && ! $check_due ) {
 			return;
+		}
+		$encoded = fcwh_encode_events( $events );
+		$events  = array();
+		if ( $handover && fcwh_hand_over( $encoded ) ) {
+			$encoded = array(); // The sidecar takes them from the table: nothing else to do here.
 		}
 		$visitor_gone = fcwh_finish_response();
 
@@ -42,15 +53,19 @@ function fcwh_flush_at_shutdown(): void {
 			$budget = $visitor_gone || fcwh_buffer_spilled() ? FCWH_SHUTDOWN_BACKLOG_BUDGET : 0;
 			fcwh_outbox_flush( $budget, FCWH_SHUTDOWN_TIMEOUT );
 		}
-		if ( $events ) {
-			$unsent = fcwh_sidecar_backoff_active() ? $events : fcwh_deliver_events( $events, FCWH_SHUTDOWN_TIMEOUT );
-			fcwh_outbox_store( $unsent );
+		if ( $encoded ) {
+			$unsent  = fcwh_sidecar_backoff_active() ? $encoded : fcwh_deliver_encoded( $encoded, FCWH_SHUTDOWN_TIMEOUT );
+			$encoded = array();
+			fcwh_outbox_keep( $unsent );
+		}
+		if ( $check_due ) {
+			fcwh_check_handover();
 		}
 		fcwh_refresh_subscribed_events_if_due();
 	} catch ( \Throwable $error ) {
 		fcwh_log_error( 'transport', $error );
 		// Keep them rather than lose them: if they did reach the sidecar, it drops the re-send.
-		fcwh_outbox_store( $events );
+		fcwh_outbox_keep( $events ? fcwh_encode_events( $events ) : $encoded );
 	}
 }
 
@@ -72,21 +87,41 @@ function fcwh_finish_response(): bool {
 }
 
 /**
- * Sends events in batches; stops at the first batch the sidecar does not accept.
+ * Each event's JSON, made once: what is sent, and what the outbox keeps if it is not.
  *
  * @since 0.1.0
  *
- * @param array[] $events  Events.
- * @param float   $timeout Seconds per batch.
- * @return array[] The events not accepted (to keep in the outbox).
+ * @param array[] $events Events as built by fcwh_emit().
+ * @return array<int, array{id: string, event: string, json: string}>
  */
-function fcwh_deliver_events( array $events, float $timeout ): array {
-	$encoded = array_map( 'wp_json_encode', $events );
-	foreach ( fcwh_batch_encoded_events( $encoded ) as $batch ) {
+function fcwh_encode_events( array $events ): array {
+	$encoded = array();
+	foreach ( $events as $event ) {
+		$encoded[] = array(
+			'id'    => (string) $event['id'],
+			'event' => (string) $event['event'],
+			'json'  => (string) wp_json_encode( $event ),
+		);
+	}
+	return $encoded;
+}
+
+/**
+ * Sends encoded events in batches; stops at the first batch the sidecar does not accept.
+ *
+ * @since 0.1.0
+ *
+ * @param array[] $encoded Encoded events (fcwh_encode_events()).
+ * @param float   $timeout Seconds per batch.
+ * @return array[] The encoded events not accepted (to keep in the outbox).
+ */
+function fcwh_deliver_encoded( array $encoded, float $timeout ): array {
+	$encoded = array_values( $encoded );
+	foreach ( fcwh_batch_encoded_events( array_column( $encoded, 'json' ) ) as $batch ) {
 		$outcome = fcwh_post_event_batch( array_values( $batch ), $timeout );
 		if ( 'accepted' !== $outcome['outcome'] ) {
 			// This batch and every later one; the outbox sorts out events refused or failed on.
-			return array_slice( $events, (int) array_key_first( $batch ) );
+			return array_slice( $encoded, (int) array_key_first( $batch ) );
 		}
 	}
 	return array();
@@ -134,6 +169,13 @@ function fcwh_batch_encoded_events( array $encoded ): array {
  *               timeout, the token refused, anything else: try again later).
  */
 function fcwh_post_event_batch( array $encoded_events, float $timeout ): array {
+	if ( ! fcwh_staging_ready_to_send() ) {
+		// A copy of the site sends nothing before the sidecar has paused delivery (staging.php).
+		return array(
+			'outcome' => 'unavailable',
+			'message' => __( 'This looks like a copy of the site: waiting for the sidecar to pause delivery.', 'fluentcrm-webhooks' ),
+		);
+	}
 	$body   = '{"events":[' . implode( ',', $encoded_events ) . ']}';
 	$result = fcwh_sidecar_request( 'POST', '/v2/events', $body, array(), array( 'timeout' => $timeout ) );
 

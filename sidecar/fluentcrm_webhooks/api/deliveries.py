@@ -10,8 +10,8 @@ from .webhooks import load_webhook
 
 def list_deliveries(call: Call):
     webhook = load_webhook(call)
-    status, page, per_page = validation.deliveries_query(call.query)
-    rows, total = delivery_log.deliveries_page(webhook.id, status, page, per_page)
+    status, test, page, per_page = validation.deliveries_query(call.query)
+    rows, total = delivery_log.deliveries_page(webhook.id, status, page, per_page, test)
     return 200, {
         "deliveries": [shapes.delivery_dict(row) for row in rows],
         "pagination": shapes.pagination(total, page, per_page),

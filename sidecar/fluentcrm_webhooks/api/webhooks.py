@@ -1,10 +1,10 @@
-"""/v2/webhooks: list, create, get, update (partial), delete, and send a test event."""
+"""/v2/webhooks: list, create, get, update (partial), delete, rotate the secret, and send a test event."""
 
 from __future__ import annotations
 
 import uuid
 
-from .. import delivery_log, engine, errors, ledger, shapes, validation, webhooks_store
+from .. import custom_headers, delivery_log, engine, errors, ledger, pause, shapes, validation, webhooks_store
 from ..events import TEST_EVENT
 from ..models import Webhook
 from ..payloads import build_body
@@ -51,7 +51,8 @@ def update_webhook(call: Call):
     webhook = load_webhook(call)
     settings = call.ctx.settings
     changes = validation.webhook_input(call.payload, creating=False, allow_http=settings.allow_http,
-                                       allow_private=settings.allow_private_targets)
+                                       allow_private=settings.allow_private_targets,
+                                       stored_headers=custom_headers.webhook_headers(webhook))
     webhooks_store.update_webhook(webhook, changes)
     call.ctx.doorbell.ring()  # re-activated, or its cap or ordering changed: look again now
     return 200, {"webhook": webhook_shape(webhook, with_secret=True)}
@@ -64,10 +65,22 @@ def delete_webhook(call: Call):
     return 200, {"deleted": True, "webhook": shape}
 
 
+def rotate_secret(call: Call):
+    """A new secret (given or generated), shown once here as on create; the old one keeps signing
+    beside it for `overlap_seconds`, so receivers can switch without dropping a delivery."""
+    webhook = load_webhook(call)
+    secret, overlap = validation.rotate_input(call.payload)
+    webhooks_store.rotate_secret(webhook, secret, overlap)
+    return 200, {"webhook": webhook_shape(webhook, with_secret=True), "secret": secret}
+
+
 def test_webhook(call: Call):
     """Send `webhook.test` now, whatever the webhook's status; no retries, logged as a delivery,
-    never counted toward disabling the webhook."""
+    never counted toward disabling the webhook. Not while delivery is paused: a copy of the site
+    must not reach the live receiver, a test included."""
     webhook = load_webhook(call)
+    if pause.is_delivery_paused():
+        raise errors.delivery_paused()
     event_id = str(uuid.uuid4())
     data = {
         "message": "This is a test event from FluentCRM Webhooks.",

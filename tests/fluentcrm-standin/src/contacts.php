@@ -1,7 +1,10 @@
 <?php
 /**
- * What FluentCRM does when contacts change, hook for hook, in the order and argument shapes
- * fluentcrm-events.md records for each release.
+ * What FluentCRM does when contacts change, hook for hook, in the order and argument shapes of
+ * each release; and, as faithfully, the changes it makes with no hook saying so (custom fields by
+ * bulk action, the property route and bulk actions, the manage-subscription page, WordPress user
+ * sync, the contact a bounce handler stores), so that the plugin's other ways of seeing them are
+ * tested.
  *
  * @package FluentCRM_Standin
  */
@@ -10,6 +13,7 @@ namespace FcStandin;
 
 use FluentCrm\App\Models\Lists;
 use FluentCrm\App\Models\Subscriber;
+use FluentCrm\App\Models\SubscriberMeta;
 use FluentCrm\App\Models\Tag;
 
 const TERM_MODELS          = array(
@@ -18,6 +22,9 @@ const TERM_MODELS          = array(
 );
 const CONTACT_FIELDS       = array( 'email', 'first_name', 'last_name', 'status', 'phone', 'user_id' );
 const FUNNEL_EXIT_STATUSES = array( 'unsubscribed', 'bounced', 'complained', 'spammed' );
+// `PUT /subscribers/subscribers-property`: the columns it sets besides status, with no hook but
+// these (contact_type: `fluentcrm_subscriber_contact_type_to_{type}`; avatar: its own).
+const PROPERTY_COLUMNS = array( 'contact_type', 'avatar', 'company_id' );
 
 /**
  * Creates a contact like `POST /subscribers` (or one CSV import row when `$import` is set: the
@@ -31,6 +38,9 @@ function create_contact( array $fields, array $tag_ids = array(), array $list_id
 		)
 	);
 	$contact->save();
+	if ( ! empty( $fields['custom_values'] ) ) {
+		sync_custom_values( $contact, (array) $fields['custom_values'], false ); // the new model: wasRecentlyCreated
+	}
 	if ( ! $import ) {
 		$contact = Subscriber::find( $contact->id ); // the REST path works on a re-read model: string ids
 	}
@@ -98,17 +108,173 @@ function fire_term_hooks( Subscriber $contact, string $kind, string $change, arr
 	}
 }
 
-/** `PUT /subscribers/{id}`: a plain save; a status among the fields fires no status hook. */
+/**
+ * `PUT /subscribers/{id}`: a plain save; a status among the fields fires no status hook. Custom
+ * values are synced after the save, emptied ones removed; contact_updated only for columns.
+ */
 function update_contact( Subscriber $contact, array $fields ): array {
 	foreach ( array_intersect_key( $fields, array_flip( CONTACT_FIELDS ) ) as $key => $value ) {
 		$contact->{$key} = $value;
 	}
 	$dirty = $contact->getDirty();
 	$contact->save();
+	if ( ! empty( $fields['custom_values'] ) ) {
+		sync_custom_values( $contact, (array) $fields['custom_values'], true );
+	}
 	if ( $dirty ) {
 		fire_contact_updated( $contact, $dirty );
 	}
 	return $dirty;
+}
+
+/**
+ * `Subscriber::syncCustomFieldValues()`: each changed value saved through the model; with
+ * `$remove_emptied`, every key given '' is deleted by one query (no model event) and reported
+ * as changed to '' whether or not it had a value. Then both hooks, `(values, contact, changed)`.
+ */
+function sync_custom_values( Subscriber $contact, array $values, bool $remove_emptied ): array {
+	$changed = array();
+	$emptied = array_keys( array_filter( $values, static function ( $value ) {
+		return '' === $value;
+	} ) );
+	if ( $remove_emptied && $emptied ) {
+		foreach ( $emptied as $key ) {
+			SubscriberMeta::where( 'subscriber_id', (int) $contact->id )->where( 'object_type', 'custom_field' )->where( 'key', (string) $key )->delete();
+			$changed[ $key ] = '';
+		}
+	}
+	$given = array_filter( $values, static function ( $value ) {
+		return '' !== $value;
+	} );
+	foreach ( $given as $key => $value ) {
+		$meta = SubscriberMeta::where( 'subscriber_id', (int) $contact->id )->where( 'object_type', 'custom_field' )->where( 'key', (string) $key )->first();
+		if ( $meta && (string) $meta->value === (string) $value ) {
+			continue;
+		}
+		if ( ! $meta ) {
+			$meta = new SubscriberMeta( array( 'subscriber_id' => (int) $contact->id, 'object_type' => 'custom_field', 'key' => (string) $key ) );
+		}
+		$meta->value = (string) $value;
+		$meta->save();
+		$changed[ $key ] = $value;
+	}
+	if ( $changed ) {
+		do_action( 'fluentcrm_contact_custom_data_updated', $given, $contact, $changed );
+		do_action( 'fluent_crm/contact_custom_data_updated', $given, $contact, $changed );
+	}
+	return $changed;
+}
+
+/** `PUT /subscribers/subscribers-property` for contact_type, avatar or company_id: a save per contact. */
+function update_property( Subscriber $contact, string $column, $value ): void {
+	$old = $contact->{$column};
+	if ( (string) $old === (string) $value ) {
+		return;
+	}
+	$contact->{$column} = $value;
+	$contact->save();
+	if ( 'contact_type' === $column ) {
+		do_action( 'fluentcrm_subscriber_contact_type_to_' . $value, $contact, $old );
+	} elseif ( 'avatar' === $column ) {
+		do_action( 'fluent_crm/subscriber_avatar_update', $contact, $old );
+	}
+}
+
+/**
+ * `POST /subscribers/do-bulk-action`: change_contact_type (a save, then
+ * `fluent_crm/subscriber_contact_type_to_{type}`), add_to_company (sets company_id when the
+ * contact has none), remove_from_company (clears it), update_custom_fields (`{key, value}`: the
+ * meta saved straight through the model, no custom-data hook): saves, no contact_updated.
+ */
+function bulk_contact_action( Subscriber $contact, string $action, $value ): void {
+	if ( 'update_custom_fields' === $action ) {
+		$meta = SubscriberMeta::where( 'subscriber_id', (int) $contact->id )->where( 'key', (string) $value['key'] )->first()
+			?: new SubscriberMeta( array( 'subscriber_id' => (int) $contact->id, 'object_type' => 'custom_field', 'key' => (string) $value['key'] ) );
+		$meta->value = (string) $value['value'];
+		$meta->save();
+		return;
+	}
+	if ( 'change_contact_type' === $action && (string) $contact->contact_type !== (string) $value ) {
+		$old                   = $contact->contact_type;
+		$contact->contact_type = $value;
+		$contact->save();
+		do_action( 'fluent_crm/subscriber_contact_type_to_' . $value, $contact, $old );
+	} elseif ( 'add_to_company' === $action && ! $contact->company_id ) {
+		$contact->company_id = (int) $value;
+		$contact->save();
+	} elseif ( 'remove_from_company' === $action && (int) $contact->company_id === (int) $value ) {
+		$contact->company_id = null;
+		$contact->save();
+	}
+}
+
+/**
+ * The manage-subscription page's form (admin-ajax `fluentcrm_manage_preferences_ajax`, for
+ * visitors and users): the contact by its secure hash (here: the `hash` column), its names
+ * saved; a new email also moves it to pending. One save, no hook at all; the handler ends the
+ * request with wp_send_json.
+ */
+function handle_manage_preferences(): void {
+	// phpcs:disable WordPress.Security.NonceVerification.Missing -- FluentCRM's form has no nonce either.
+	$contact = Subscriber::where( 'hash', (string) ( $_POST['_secure_hash'] ?? '' ) )->first();
+	if ( ! $contact ) {
+		wp_send_json_error( array( 'message' => 'Sorry! No subscriber found in the database' ), 422 );
+	}
+	$email = sanitize_email( wp_unslash( (string) ( $_POST['email'] ?? '' ) ) );
+	if ( $email !== $contact->email ) {
+		$contact->status = 'pending';
+		$contact->email  = $email;
+	}
+	$contact->first_name = sanitize_text_field( wp_unslash( (string) ( $_POST['first_name'] ?? '' ) ) );
+	$contact->last_name  = sanitize_text_field( wp_unslash( (string) ( $_POST['last_name'] ?? '' ) ) );
+	// phpcs:enable
+	$contact->save();
+	wp_send_json_success( array( 'message' => 'Your provided information has been successfully updated' ) );
+}
+
+/**
+ * FluentCRM's user sync on `profile_update` (priority 10, when its setting is on: here the
+ * option fcstandin_user_sync): the contact's email, names and user id change by query.
+ */
+function sync_user_update( $user_id, $old_user ): void {
+	global $wpdb;
+	$user = get_userdata( (int) $user_id );
+	if ( 'yes' !== get_option( 'fcstandin_user_sync' ) || ! $user ) {
+		return;
+	}
+	$columns = array_filter(
+		array(
+			'first_name' => $user->first_name,
+			'last_name'  => $user->last_name,
+			'user_id'    => $user->ID,
+			'updated_at' => current_time( 'mysql' ),
+		)
+	);
+	$email   = $old_user->user_email ?? $user->user_email;
+	if ( $user->user_email !== $email ) {
+		$columns += array(
+			'email' => $user->user_email,
+			'hash'  => md5( $user->user_email ),
+		);
+	}
+	$wpdb->update( Subscriber::table(), $columns, array( 'email' => $email ) );
+}
+
+/**
+ * A bounce handler for an address no contact has: `Subscriber::store()` of a bounced contact,
+ * when the filter allows it; no contact_created, no status hook.
+ */
+function store_bounced_address( string $email, string $status ): ?Subscriber {
+	if ( ! apply_filters( 'fluent_crm/bounced_email_store', true ) ) {
+		return null;
+	}
+	return Subscriber::create(
+		array(
+			'email'  => $email,
+			'status' => $status,
+			'hash'   => md5( $email ),
+		)
+	);
 }
 
 function fire_contact_updated( Subscriber $contact, array $dirty ): void {
@@ -156,12 +322,13 @@ function create_or_update( array $fields ): Subscriber {
 	}
 	$dirty = $existing->getDirty();
 	$existing->save();
+	$custom_changes = empty( $fields['custom_values'] ) ? array() : sync_custom_values( $existing, (array) $fields['custom_values'], false );
 	if ( isset( $dirty['status'] ) && 'subscribed' === $dirty['status'] ) {
 		do_action( 'fluent_crm/subscriber_status_changed', new Subscriber(), $old_status, null );
 		do_action( 'fluentcrm_subscriber_status_to_subscribed', $existing, $old_status );
 	}
-	if ( $dirty ) {
-		fire_contact_updated( $existing, $dirty );
+	if ( $dirty || $custom_changes ) {
+		fire_contact_updated( $existing, $dirty ); // custom fields alone: an empty $dirty
 	}
 	return $existing;
 }

@@ -17,24 +17,33 @@ function create_funnel( array $fields ): Funnel {
 			array(
 				'title'        => $fields['title'] ?? 'Funnel',
 				'trigger_name' => $fields['trigger_name'] ?? 'fluentcrm_contact_added_to_tags',
+				'steps'        => (int) ( $fields['steps'] ?? 1 ),
 			)
 		)->id
 	);
 }
 
 /**
- * A contact enters a funnel: a FunnelSubscriber row (model `created` event); through the start
- * trigger, `fluent_crm/automation_funnel_start` too, through a goal step nothing else.
+ * A contact enters a funnel: a FunnelSubscriber row (model `created` event). Through the start
+ * trigger (FunnelProcessor::startSequences) the row has no starting step; when the funnel has no
+ * step to run it is deleted at once in bulk and nothing else fires, otherwise
+ * `fluent_crm/automation_funnel_start` follows. Through a goal step
+ * (startFunnelFromSequencePoint) the row names that step and nothing else fires.
  */
 function enter_funnel( Funnel $funnel, Subscriber $contact, string $via, string $status ): FunnelSubscriber {
 	$row = FunnelSubscriber::create(
 		array(
-			'funnel_id'     => $funnel->id,
-			'subscriber_id' => $contact->id,
-			'status'        => $status,
+			'funnel_id'            => $funnel->id,
+			'subscriber_id'        => $contact->id,
+			'status'               => $status,
+			'starting_sequence_id' => 'goal' === $via ? 1000 + (int) $funnel->id : null,
 		)
 	);
 	if ( 'start' === $via ) {
+		if ( (int) $funnel->steps < 1 ) {
+			FunnelSubscriber::where( 'id', $row->id )->delete();
+			return $row;
+		}
 		do_action( 'fluent_crm/automation_funnel_start', $funnel, $contact );
 	}
 	return $row;
@@ -67,6 +76,23 @@ function remove_from_funnel( Funnel $funnel, array $contact_ids ): int {
 function delete_funnel( Funnel $funnel ): void {
 	FunnelSubscriber::where( 'funnel_id', $funnel->id )->delete();
 	Funnel::where( 'id', $funnel->id )->delete();
+}
+
+/** `POST /funnels/remove-bulk-subscribers` (funnel_subscriber_ids: row ids): one bulk delete. */
+function remove_funnel_rows( array $row_ids ): int {
+	return FunnelSubscriber::whereIn( 'id', array_map( 'intval', $row_ids ) )->delete();
+}
+
+/**
+ * `POST /funnels/do-bulk-action` with `delete_funnels`: for each funnel FluentCRM deletes the rows
+ * of ALL the funnels named (whereIn), then the funnel by a model delete. No row event.
+ */
+function delete_funnels( array $funnel_ids ): void {
+	$funnel_ids = array_map( 'intval', $funnel_ids );
+	foreach ( Funnel::whereIn( 'id', $funnel_ids )->get() as $funnel ) {
+		FunnelSubscriber::whereIn( 'funnel_id', $funnel_ids )->delete();
+		$funnel->delete();
+	}
 }
 
 /** FluentCRM Pro's sequences live in fc_campaigns with type `email_sequence`. */

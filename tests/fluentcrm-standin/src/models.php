@@ -31,6 +31,8 @@ abstract class Model {
 	protected $relations = array();
 	/** @var bool */
 	public $exists = false;
+	/** @var bool Inserted by this instance (Eloquent's flag; FluentCRM reads it). */
+	public $wasRecentlyCreated = false;
 
 	public function __construct( array $attributes = array() ) {
 		$this->attributes = $attributes;
@@ -177,7 +179,8 @@ abstract class Model {
 			$this->fireModelEvent( 'creating' );
 			$wpdb->insert( static::table(), $this->attributes );
 			$this->attributes['id'] = (int) $wpdb->insert_id;
-			$this->exists           = true;
+			$this->exists             = true;
+			$this->wasRecentlyCreated = true;
 			$this->fireModelEvent( 'created' );
 		}
 		$this->original = $this->attributes;
@@ -225,6 +228,11 @@ class Subscriber extends Model {
 			)
 		);
 	}
+}
+
+/** Contact meta: custom field values (object_type custom_field) among others. */
+class SubscriberMeta extends Model {
+	protected static $table = 'fc_subscriber_meta';
 }
 
 class Campaign extends Model {

@@ -22,8 +22,11 @@ function register_routes(): void {
 	$routes = array(
 		array( 'PUT', '/standin/release', 'route_set_release' ),
 		array( 'POST', '/standin/terms', 'route_create_term' ),
+		array( 'DELETE', '/(?P<kind>tags|lists)/(?P<id>\d+)', 'route_delete_term' ),
+		array( 'POST', '/(?P<kind>tags|lists)/do-bulk-action', 'route_delete_terms' ),
 		array( 'POST', '/subscribers', 'route_create_contact' ),
 		array( 'PUT', '/subscribers/subscribers-property', 'route_subscribers_property' ),
+		array( 'POST', '/subscribers/do-bulk-action', 'route_subscribers_bulk_action' ),
 		array( 'PUT', '/subscribers/(?P<id>\d+)', 'route_update_contact' ),
 		array( 'DELETE', '/subscribers/(?P<id>\d+)', 'route_delete_contact' ),
 		array( 'POST', '/standin/subscribers/delete', 'route_delete_contacts' ),
@@ -50,12 +53,17 @@ function register_routes(): void {
 		array( 'PUT', '/funnels/(?P<id>\d+)/subscribers/(?P<sid>\d+)/status', 'route_funnel_row_status' ),
 		array( 'DELETE', '/funnels/(?P<id>\d+)/subscribers', 'route_remove_from_funnel' ),
 		array( 'DELETE', '/funnels/(?P<id>\d+)', 'route_delete_funnel' ),
+		array( 'POST', '/funnels/remove-bulk-subscribers', 'route_remove_funnel_rows' ),
+		array( 'POST', '/funnels/do-bulk-action', 'route_funnels_bulk_action' ),
 		array( 'POST', '/standin/sequences', 'route_create_sequence' ),
 		array( 'POST', '/standin/sequences/(?P<id>\d+)/complete', 'route_complete_sequence' ),
 		array( 'POST', '/standin/woo/orders', 'route_woo_create' ),
+		array( 'POST', '/standin/woo/checkout', 'route_woo_checkout' ),
+		array( 'POST', '/standin/woo/orders/(?P<id>\d+)/process', 'route_woo_process' ),
 		array( 'POST', '/standin/woo/orders/(?P<id>\d+)/complete', 'route_woo_complete' ),
 		array( 'POST', '/standin/woo/orders/(?P<id>\d+)/refund', 'route_woo_refund' ),
 		array( 'POST', '/standin/fluentcart/orders', 'route_cart_create' ),
+		array( 'POST', '/standin/fluentcart/orders/(?P<id>\d+)/pay', 'route_cart_pay' ),
 		array( 'POST', '/standin/fluentcart/orders/(?P<id>\d+)/complete', 'route_cart_complete' ),
 		array( 'POST', '/standin/fluentcart/orders/(?P<id>\d+)/refund', 'route_cart_refund' ),
 	);
@@ -99,6 +107,16 @@ function route_create_term( \WP_REST_Request $r ): array {
 	return array( 'id' => (int) $term->id );
 }
 
+function route_delete_term( \WP_REST_Request $r ): array {
+	delete_terms( (string) $r['kind'], array( (string) $r['id'] ), true );
+	return array( 'message' => 'Successfully removed' );
+}
+
+function route_delete_terms( \WP_REST_Request $r ): array {
+	delete_terms( (string) $r['kind'], (array) ( 'tags' === $r['kind'] ? $r['tagIds'] : $r['listIds'] ), false );
+	return array( 'message' => 'Selected items have been removed permanently' );
+}
+
 // -- contacts -------------------------------------------------------------------------------------
 function route_create_contact( \WP_REST_Request $r ): array {
 	return contact_answer( create_contact( (array) $r->get_params(), (array) ( $r['tags'] ?? array() ), (array) ( $r['lists'] ?? array() ) ) );
@@ -115,9 +133,20 @@ function route_update_contact( \WP_REST_Request $r ) {
 
 function route_subscribers_property( \WP_REST_Request $r ): array {
 	foreach ( Subscriber::whereIn( 'id', (array) $r['subscribers'] )->get() as $contact ) {
-		update_status_from_admin( $contact, (string) $r['value'] );
+		if ( in_array( $r['property'], PROPERTY_COLUMNS, true ) ) {
+			update_property( $contact, (string) $r['property'], $r['value'] );
+		} else {
+			update_status_from_admin( $contact, (string) $r['value'] );
+		}
 	}
 	return array( 'message' => 'Status has been updated' );
+}
+
+function route_subscribers_bulk_action( \WP_REST_Request $r ): array {
+	foreach ( Subscriber::whereIn( 'id', (array) $r['subscriber_ids'] )->get() as $contact ) {
+		bulk_contact_action( $contact, (string) $r['action_name'], 'update_custom_fields' === $r['action_name'] ? (array) $r['custom_field'] : $r['new_status'] );
+	}
+	return array( 'message' => 'Done' );
 }
 
 function route_delete_contact( \WP_REST_Request $r ): array {
@@ -168,7 +197,8 @@ function route_unsubscribe( \WP_REST_Request $r ) {
 function route_bounce( \WP_REST_Request $r ) {
 	$contact = Subscriber::where( 'email', (string) $r['email'] )->first();
 	if ( ! $contact ) {
-		return new \WP_Error( 'not_found', 'Contact not found', array( 'status' => 404 ) );
+		$stored = store_bounced_address( (string) $r['email'], (string) ( $r['status'] ?? 'bounced' ) );
+		return $stored ? contact_answer( $stored ) : array( 'contact' => null );
 	}
 	update_status( $contact, (string) ( $r['status'] ?? 'bounced' ) );
 	return contact_answer( $contact );
@@ -305,6 +335,18 @@ function route_delete_funnel( \WP_REST_Request $r ) {
 	return array( 'deleted' => true );
 }
 
+function route_remove_funnel_rows( \WP_REST_Request $r ): array {
+	return array( 'removed' => remove_funnel_rows( (array) $r['funnel_subscriber_ids'] ) );
+}
+
+function route_funnels_bulk_action( \WP_REST_Request $r ) {
+	if ( 'delete_funnels' !== $r['action_name'] ) {
+		return new \WP_Error( 'invalid_action', 'Unknown bulk action', array( 'status' => 422 ) );
+	}
+	delete_funnels( (array) $r['funnel_ids'] );
+	return array( 'message' => 'Selected Funnels has been deleted permanently' );
+}
+
 function route_create_sequence( \WP_REST_Request $r ): array {
 	return array( 'id' => create_sequence( (string) $r['title'] ) );
 }
@@ -319,6 +361,16 @@ function route_woo_create( \WP_REST_Request $r ): array {
 	return array( 'id' => woocommerce_create_order( (array) $r->get_params(), (bool) $r['id_only'] ) );
 }
 
+/** The buyer's checkout: its request carries the buyer's cookies (fc_cid of a tracked click). */
+function route_woo_checkout( \WP_REST_Request $r ): array {
+	return array( 'id' => woocommerce_checkout( (array) $r->get_params() ) );
+}
+
+function route_woo_process( \WP_REST_Request $r ): array {
+	woocommerce_process_order( (int) $r['id'] );
+	return array( 'ok' => true );
+}
+
 function route_woo_complete( \WP_REST_Request $r ): array {
 	woocommerce_complete_order( (int) $r['id'] );
 	return array( 'ok' => true );
@@ -330,6 +382,11 @@ function route_woo_refund( \WP_REST_Request $r ): array {
 
 function route_cart_create( \WP_REST_Request $r ): array {
 	return array( 'id' => fluentcart_create_order( (array) $r->get_params() ) );
+}
+
+function route_cart_pay( \WP_REST_Request $r ): array {
+	fluentcart_pay_order( (int) $r['id'] );
+	return array( 'ok' => true );
 }
 
 function route_cart_complete( \WP_REST_Request $r ): array {

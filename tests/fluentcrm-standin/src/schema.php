@@ -8,7 +8,7 @@
 
 namespace FcStandin;
 
-const SCHEMA_VERSION = '1';
+const SCHEMA_VERSION = '3';
 
 function install_schema(): void {
 	global $wpdb;
@@ -25,10 +25,25 @@ function install_schema(): void {
   last_name varchar(192) NULL,
   status varchar(50) NOT NULL DEFAULT 'subscribed',
   phone varchar(50) NULL,
+  contact_type varchar(50) NULL DEFAULT 'lead',
+  avatar varchar(255) NULL,
+  company_id bigint(20) unsigned NULL,
   created_at datetime NULL,
   updated_at datetime NULL,
   PRIMARY KEY  (id),
   UNIQUE KEY email (email)
+) {$charset};",
+		"CREATE TABLE {$p}fc_subscriber_meta (
+  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  subscriber_id bigint(20) unsigned NOT NULL,
+  object_type varchar(50) NOT NULL DEFAULT 'option',
+  `key` varchar(192) NOT NULL,
+  value longtext NULL,
+  created_by bigint(20) unsigned NULL,
+  created_at datetime NULL,
+  updated_at datetime NULL,
+  PRIMARY KEY  (id),
+  KEY subscriber_id (subscriber_id)
 ) {$charset};",
 		"CREATE TABLE {$p}fc_tags (
   id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
@@ -87,6 +102,7 @@ function install_schema(): void {
   title varchar(192) NOT NULL,
   trigger_name varchar(150) NULL,
   status varchar(50) NOT NULL DEFAULT 'published',
+  steps int(11) unsigned NOT NULL DEFAULT 1,
   created_at datetime NULL,
   updated_at datetime NULL,
   PRIMARY KEY  (id)
@@ -96,6 +112,7 @@ function install_schema(): void {
   funnel_id bigint(20) unsigned NOT NULL,
   subscriber_id bigint(20) unsigned NOT NULL,
   status varchar(50) NOT NULL DEFAULT 'active',
+  starting_sequence_id bigint(20) unsigned NULL,
   created_at datetime NULL,
   updated_at datetime NULL,
   PRIMARY KEY  (id),

@@ -27,6 +27,12 @@ function set_order_status( int $id, string $status ): void {
 	$wpdb->update( $wpdb->prefix . 'fcstandin_orders', array( 'status' => $status ), array( 'id' => $id ) );
 }
 
+/** The order meta `_fc_cid`, kept in the row's fc_cid column. */
+function set_order_campaign( int $id, $campaign_id ): void {
+	global $wpdb;
+	$wpdb->update( $wpdb->prefix . 'fcstandin_orders', array( 'fc_cid' => (int) $campaign_id ?: null ), array( 'id' => $id ) );
+}
+
 // -- WooCommerce --------------------------------------------------------------------------------
 /** `woocommerce_new_order` with `(id, order)`, or the id only as some third-party code does. */
 function woocommerce_create_order( array $fields, bool $id_only ): int {
@@ -47,6 +53,41 @@ function woocommerce_create_order( array $fields, bool $id_only ): int {
 		do_action( 'woocommerce_new_order', $id, wc_get_order( $id ) );
 	}
 	return $id;
+}
+
+/**
+ * The buyer's checkout request (the current user is the customer). Classic checkout
+ * (WC_Checkout::create_order()): `woocommerce_checkout_create_order` `(order, data)` fires on the
+ * unsaved order, where FluentCRM Pro writes `_fc_cid` from the buyer's cookie; saving it fires
+ * `woocommerce_new_order`. Block checkout (`block`: the Store API): the order exists already (a
+ * draft, saved: `woocommerce_new_order`), then `woocommerce_store_api_checkout_update_order_meta`
+ * `(order)` fires on it.
+ */
+function woocommerce_checkout( array $fields ): int {
+	$order = new \WC_Order(
+		array(
+			'provider' => 'woocommerce',
+			'status'   => 'pending',
+			'total'    => $fields['total'] ?? '0',
+			'currency' => $fields['currency'] ?? 'USD',
+			'email'    => $fields['email'] ?? '',
+			'user_id'  => get_current_user_id(),
+			'fc_cid'   => null,
+		)
+	);
+	if ( ! empty( $fields['block'] ) ) {
+		$order->save();
+		do_action( 'woocommerce_store_api_checkout_update_order_meta', $order );
+		return $order->get_id();
+	}
+	do_action( 'woocommerce_checkout_create_order', $order, $fields );
+	return $order->save();
+}
+
+/** A payment completed: the order moves to processing (`woocommerce_order_status_processing`). */
+function woocommerce_process_order( int $id ): void {
+	set_order_status( $id, 'processing' );
+	do_action( 'woocommerce_order_status_processing', $id, wc_get_order( $id ) );
 }
 
 function woocommerce_complete_order( int $id ): void {
@@ -76,6 +117,7 @@ class CartOrder {
 	public $total_amount;
 	public $currency;
 	public $customer;
+	/** @var int|null */
 	private $fc_cid;
 
 	public function __construct( array $row ) {
@@ -94,33 +136,72 @@ class CartOrder {
 	public function getMeta( $key, $default = false ) {
 		return '_fc_cid' === $key && $this->fc_cid ? $this->fc_cid : $default;
 	}
+
+	public function updateMeta( $key, $value ) {
+		if ( '_fc_cid' === $key ) {
+			$this->fc_cid = $value;
+			set_order_campaign( (int) $this->id, $value );
+		}
+	}
 }
 
 function fluentcart_order( int $id ): CartOrder {
 	return new CartOrder( order_row( $id ) );
 }
 
+/**
+ * A FluentCart order: `fluent_cart/order_created` for every order (paid at checkout, or left
+ * unpaid: an offline payment method, an order an admin creates). `paid` (default true) pays it
+ * right away (fluentcart_pay_order). `checkout` makes the current user the customer (the buyer's
+ * own request); otherwise the customer is `user_id` (0: a guest), as when an admin creates it.
+ */
 function fluentcart_create_order( array $fields ): int {
+	$paid  = (bool) ( $fields['paid'] ?? true );
 	$id    = insert_order(
 		array(
 			'provider' => 'fluentcart',
-			'status'   => 'processing',
+			'status'   => 'pending',
 			'total'    => $fields['total'] ?? '0',
 			'currency' => $fields['currency'] ?? 'USD',
 			'email'    => $fields['email'] ?? '',
+			'user_id'  => ! empty( $fields['checkout'] ) ? get_current_user_id() : (int) ( $fields['user_id'] ?? 0 ),
 			'fc_cid'   => isset( $fields['fc_cid'] ) ? (int) $fields['fc_cid'] : null,
 		)
 	);
 	$order = fluentcart_order( $id );
 	do_action(
-		'fluent_cart/order_paid_done',
+		'fluent_cart/order_created',
 		array(
 			'order'       => $order,
+			'prevOrder'   => null,
 			'customer'    => $order->customer,
-			'transaction' => (object) array( 'id' => $id, 'status' => 'succeeded' ),
+			'transaction' => null,
 		)
 	);
+	if ( $paid ) {
+		fluentcart_pay_order( $id );
+	}
 	return $id;
+}
+
+/**
+ * The order's payment succeeded (at checkout, by a gateway's webhook, or an admin marking an
+ * offline payment paid): `fluent_cart/order_paid`, then the `order_paid_done` FluentCart fires for
+ * third parties (in a background request of its own; here in the same request).
+ */
+function fluentcart_pay_order( int $id ): void {
+	set_order_status( $id, 'processing' );
+	$order = fluentcart_order( $id );
+	$data  = array(
+		'order'       => $order,
+		'customer'    => $order->customer,
+		'transaction' => (object) array(
+			'id'     => $id,
+			'status' => 'succeeded',
+		),
+	);
+	do_action( 'fluent_cart/order_paid', $data );
+	do_action( 'fluent_cart/order_paid_done', $data );
 }
 
 function fluentcart_complete_order( int $id ): void {

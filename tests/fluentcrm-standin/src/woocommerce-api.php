@@ -15,7 +15,7 @@ if ( ! class_exists( 'WC_Order' ) ) {
 		}
 
 		public function get_id() {
-			return (int) $this->row['id'];
+			return (int) ( $this->row['id'] ?? 0 );
 		}
 
 		public function get_status() {
@@ -44,6 +44,25 @@ if ( ! class_exists( 'WC_Order' ) ) {
 
 		public function get_meta( $key ) {
 			return '_fc_cid' === $key && $this->row['fc_cid'] ? $this->row['fc_cid'] : '';
+		}
+
+		/** Meta set in memory until save(), as WooCommerce does (only `_fc_cid` is kept). */
+		public function update_meta_data( $key, $value ) {
+			if ( '_fc_cid' === $key ) {
+				$this->row['fc_cid'] = $value;
+			}
+		}
+
+		/** Saving a new order fires `woocommerce_new_order` `(id, order)` (the data store's create). */
+		public function save() {
+			if ( $this->get_id() ) {
+				\FcStandin\set_order_campaign( $this->get_id(), $this->row['fc_cid'] );
+				return $this->get_id();
+			}
+			$this->row['id'] = \FcStandin\insert_order( $this->row );
+			$this->row       = \FcStandin\order_row( $this->row['id'] );
+			do_action( 'woocommerce_new_order', $this->get_id(), $this );
+			return $this->get_id();
 		}
 	}
 }

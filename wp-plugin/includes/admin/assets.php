@@ -24,12 +24,19 @@ function fcwh_admin_webhook_scripts(): array {
 		'fcwh-admin-router'         => array( 'router.js', array() ),
 		'fcwh-admin-ui'             => array( 'ui.js', array( 'wp-element', 'wp-i18n' ) ),
 		'fcwh-admin-failed-notice'  => array( 'failed-webhook-notice.js', array( 'fcwh-admin-api', 'fcwh-admin-ui', 'fcwh-admin-router' ) ),
-		'fcwh-admin-webhook-list'   => array( 'webhook-list.js', array( 'fcwh-admin-failed-notice' ) ),
+		'fcwh-admin-charts'         => array( 'charts.js', array( 'fcwh-admin-api', 'fcwh-admin-ui' ) ),
+		'fcwh-admin-webhook-list'   => array( 'webhook-list.js', array( 'fcwh-admin-failed-notice', 'fcwh-admin-charts' ) ),
 		'fcwh-admin-event-picker'   => array( 'event-picker.js', array( 'fcwh-admin-config', 'fcwh-admin-ui' ) ),
-		'fcwh-admin-webhook-form'   => array( 'webhook-form.js', array( 'fcwh-admin-event-picker', 'fcwh-admin-failed-notice' ) ),
+		'fcwh-admin-headers'        => array( 'headers-editor.js', array( 'wp-element', 'wp-i18n' ) ),
+		'fcwh-admin-conditions'     => array( 'conditions-editor.js', array( 'fcwh-admin-config', 'wp-element', 'wp-i18n' ) ),
+		'fcwh-admin-rotate-secret'  => array( 'rotate-secret.js', array( 'fcwh-admin-api', 'fcwh-admin-ui' ) ),
+		'fcwh-admin-webhook-form'   => array(
+			'webhook-form.js',
+			array( 'fcwh-admin-event-picker', 'fcwh-admin-failed-notice', 'fcwh-admin-headers', 'fcwh-admin-conditions', 'fcwh-admin-rotate-secret' ),
+		),
 		'fcwh-admin-webhook-created' => array( 'webhook-created.js', array( 'fcwh-admin-webhook-form' ) ),
-		'fcwh-admin-deliveries'     => array( 'deliveries.js', array( 'fcwh-admin-failed-notice' ) ),
-		'fcwh-admin-delivery'       => array( 'delivery-detail.js', array( 'fcwh-admin-ui', 'fcwh-admin-api', 'fcwh-admin-router' ) ),
+		'fcwh-admin-deliveries'     => array( 'deliveries.js', array( 'fcwh-admin-failed-notice', 'fcwh-admin-charts' ) ),
+		'fcwh-admin-delivery'       => array( 'delivery-detail.js', array( 'fcwh-admin-config', 'fcwh-admin-ui', 'fcwh-admin-api', 'fcwh-admin-router' ) ),
 		'fcwh-admin-app'            => array(
 			'app.js',
 			array( 'fcwh-admin-webhook-list', 'fcwh-admin-webhook-created', 'fcwh-admin-deliveries', 'fcwh-admin-delivery' ),
@@ -45,11 +52,19 @@ function fcwh_admin_webhook_scripts(): array {
  * @return array<string, mixed>
  */
 function fcwh_admin_script_config(): array {
-	return array(
-		'restBase'       => '/fluent-crm/v2/outgoing-webhooks',
-		'connectionPath' => '/' . FCWH_ADMIN_REST_NAMESPACE . '/connection',
-		'eventCatalog'   => fcwh_admin_event_catalog(),
+	$config = array(
+		'restBase'         => '/fluent-crm/v2/outgoing-webhooks',
+		'connectionPath'   => '/' . FCWH_ADMIN_REST_NAMESPACE . '/connection',
+		'contactNamesPath' => '/' . FCWH_ADMIN_REST_NAMESPACE . '/contact-names',
+		'fluentcrmActive'  => defined( 'FLUENTCRM' ),
+		// FluentCRM's contact profile lives in its own single-page app, addressed by hash.
+		'contactUrl'       => defined( 'FLUENTCRM' ) ? admin_url( 'admin.php?page=fluentcrm-admin#/subscribers/' ) : '',
 	);
+	if ( 'settings' !== fcwh_admin_current_tab() ) {
+		$config['eventCatalog'] = fcwh_admin_event_catalog();
+		$config['terms']        = fcwh_admin_site_terms();
+	}
+	return $config;
 }
 
 /**

@@ -296,7 +296,12 @@ function fcwh_profile_enqueue_assets(): void {
 	wp_add_inline_script( 'fcwh-contact-profile', 'window.fcwhContactProfile = ' . wp_json_encode( $config ) . ';', 'before' );
 }
 
-add_action( 'fluentcrm_loaded', 'fcwh_profile_register_section' );
+// A REST request loads the admin code when its API starts (fluentcrm-webhooks.php), after FluentCRM loaded.
+if ( did_action( 'fluentcrm_loaded' ) ) {
+	fcwh_profile_register_section();
+} else {
+	add_action( 'fluentcrm_loaded', 'fcwh_profile_register_section' );
+}
 add_filter( 'fluentcrm_profile_sections', 'fcwh_profile_hide_section', 20 );
 add_filter( 'fluent_crm_asset_listed_slugs', 'fcwh_profile_allow_script' );
 add_action( 'admin_enqueue_scripts', 'fcwh_profile_enqueue_assets' );

@@ -2,11 +2,21 @@
 /**
  * Commerce events from the store plugins' own hooks (FluentCRM free has none):
  * WooCommerce and FluentCart orders created, completed, refunded, and revenue attributed to a
- * FluentCRM campaign.
+ * FluentCRM campaign (docs/events.md says when each fires).
  *
- * Revenue: FluentCRM attributes an order to the campaign whose tracked link the buyer clicked
- * (cookie `fc_cid`, copied to the WooCommerce order as meta `_fc_cid`). An attributed order's
- * completion is reported as commerce.revenue_recorded, once per order.
+ * Attribution, as FluentCRM (Pro for WooCommerce, its FluentCart integration) does it: a tracked
+ * click in a campaign's email sets the cookie `fc_cid` in the buyer's browser; the order created
+ * in the buyer's own request (checkout) gets the meta `_fc_cid` from it, unless it has one; from
+ * then on only the order's meta counts. Never the cookie of a later request: that is usually an
+ * admin's, completing or marking the order paid.
+ *
+ * Revenue: when FluentCRM Pro records campaign revenue, at WooCommerce's `processing` or
+ * `completed` (whichever comes first), and at FluentCart's payment (`order_paid`, or
+ * `order_paid_done`); one event per order ever. Orders still unpaid (`pending`, `on-hold`: an
+ * offline payment method) are created, not revenue.
+ *
+ * Without FluentCRM Pro nothing writes `_fc_cid`: the plugin writes it at checkout as Pro does (and
+ * never over Pro's), so FluentCRM's own campaign revenue report lists the same orders.
  *
  * @package FluentCRM_Webhooks
  * @since 0.1.0
@@ -17,7 +27,30 @@ if ( ! defined( 'ABSPATH' ) ) {
 }
 
 /**
- * `woocommerce_new_order` `(order id, order)`; some code passes the id only.
+ * `woocommerce_checkout_create_order` `(order, data)` (classic checkout) and
+ * `woocommerce_store_api_checkout_update_order_meta` `(order)` (block checkout): the buyer's
+ * request, on the order about to be saved.
+ *
+ * @since 0.1.0
+ *
+ * @param WC_Order $order Order.
+ */
+function fcwh_attribute_woocommerce_checkout( $order ): void {
+	if ( ! is_object( $order ) || ! method_exists( $order, 'update_meta_data' ) || null !== fcwh_int_or_null( $order->get_meta( '_fc_cid' ) ) ) {
+		return;
+	}
+	$campaign_id = fcwh_buyer_campaign_id( (int) $order->get_customer_id() );
+	if ( null === $campaign_id ) {
+		return;
+	}
+	$order->update_meta_data( '_fc_cid', $campaign_id );
+	if ( $order->get_id() ) {
+		$order->save(); // The block checkout's order exists already; the classic one is saved next by WooCommerce.
+	}
+}
+
+/**
+ * `woocommerce_new_order` `(order id, order)`: every new order, paid or not; some code passes the id only.
  *
  * @since 0.1.0
  *
@@ -31,7 +64,7 @@ function fcwh_capture_woocommerce_order_created( $order_id, $order = null ): voi
 }
 
 /**
- * `woocommerce_order_status_completed` `(order id, order)`.
+ * `woocommerce_order_status_completed` `(order id, order)`: completed, and revenue.
  *
  * @since 0.1.0
  *
@@ -39,13 +72,28 @@ function fcwh_capture_woocommerce_order_created( $order_id, $order = null ): voi
  * @param WC_Order|null $order    Order.
  */
 function fcwh_capture_woocommerce_order_completed( $order_id, $order = null ): void {
-	if ( ! fcwh_wants( 'commerce.order_completed' ) && ! fcwh_wants( 'commerce.revenue_recorded' ) ) {
+	if ( fcwh_wants( 'commerce.order_completed' ) ) {
+		fcwh_emit_woocommerce_order_event( 'commerce.order_completed', $order_id, $order );
+	}
+	fcwh_capture_woocommerce_order_paid( $order_id, $order );
+}
+
+/**
+ * `woocommerce_order_status_processing` `(order id, order)` (paid, not yet shipped), and the
+ * completion: revenue of an attributed order.
+ *
+ * @since 0.1.0
+ *
+ * @param int           $order_id Order id.
+ * @param WC_Order|null $order    Order.
+ */
+function fcwh_capture_woocommerce_order_paid( $order_id, $order = null ): void {
+	if ( ! fcwh_wants( 'commerce.revenue_recorded' ) ) {
 		return;
 	}
-	$order = fcwh_emit_woocommerce_order_event( 'commerce.order_completed', $order_id, $order );
-	if ( $order ) {
-		$campaign_id = fcwh_int_or_null( $order->get_meta( '_fc_cid' ) ) ?? fcwh_campaign_id_from_cookie();
-		fcwh_emit_revenue( fcwh_woocommerce_order_data( $order ), fcwh_woocommerce_order_contact( $order ), $campaign_id );
+	$order = is_object( $order ) ? $order : ( function_exists( 'wc_get_order' ) ? wc_get_order( $order_id ) : null );
+	if ( is_object( $order ) ) {
+		fcwh_emit_revenue( fcwh_woocommerce_order_data( $order ), fcwh_woocommerce_order_contact( $order ), fcwh_int_or_null( $order->get_meta( '_fc_cid' ) ) );
 	}
 }
 
@@ -128,16 +176,58 @@ function fcwh_woocommerce_order_contact( $order ) {
 }
 
 /**
- * `fluent_cart/order_paid_done` `(['order', 'customer', 'transaction'])`.
+ * `fluent_cart/order_created` `(['order', 'prevOrder', 'customer', 'transaction'])`: every new
+ * order, paid or not (an offline payment method, an order an admin creates). In the buyer's own
+ * request the order gets `_fc_cid` from the buyer's cookie.
+ *
+ * @since 0.1.0
+ *
+ * @param array $data Hook data.
+ */
+function fcwh_capture_fluentcart_order_created( $data ): void {
+	$data  = (array) $data;
+	$order = $data['order'] ?? null;
+	if ( is_object( $order ) && method_exists( $order, 'updateMeta' ) && null === fcwh_fluentcart_order_campaign_id( $order ) ) {
+		$customer    = is_object( $data['customer'] ?? null ) ? $data['customer'] : ( $order->customer ?? null );
+		$campaign_id = fcwh_buyer_campaign_id( (int) ( is_object( $customer ) ? ( $customer->user_id ?? 0 ) : 0 ) );
+		if ( null !== $campaign_id ) {
+			$order->updateMeta( '_fc_cid', $campaign_id );
+		}
+	}
+	if ( fcwh_wants( 'commerce.order_created' ) ) {
+		fcwh_emit_fluentcart_order_event( 'commerce.order_created', $data );
+	}
+}
+
+/**
+ * `fluent_cart/order_paid` and `fluent_cart/order_paid_done` `(['order', 'customer',
+ * 'transaction'])`: revenue of an attributed order. FluentCart fires `order_paid` when a payment
+ * succeeds (at checkout, from a gateway's webhook, an admin marking an offline order paid) and
+ * `order_paid_done` after it; other plugins fire `order_paid_done` alone to replay a payment.
+ * Either one records the revenue, once.
  *
  * @since 0.1.0
  *
  * @param array $data Hook data.
  */
 function fcwh_capture_fluentcart_order_paid( $data ): void {
-	if ( fcwh_wants( 'commerce.order_created' ) ) {
-		fcwh_emit_fluentcart_order_event( 'commerce.order_created', (array) $data );
+	$data  = (array) $data;
+	$order = $data['order'] ?? null;
+	if ( is_object( $order ) && fcwh_wants( 'commerce.revenue_recorded' ) ) {
+		$customer = $data['customer'] ?? null;
+		fcwh_emit_revenue( fcwh_fluentcart_order_data( $order, $customer ), fcwh_fluentcart_order_contact( $order, $customer ), fcwh_fluentcart_order_campaign_id( $order ) );
 	}
+}
+
+/**
+ * The campaign in a FluentCart order's `_fc_cid` meta, or null.
+ *
+ * @since 0.1.0
+ *
+ * @param object $order FluentCart Order.
+ */
+function fcwh_fluentcart_order_campaign_id( $order ): ?int {
+	return method_exists( $order, 'getMeta' ) ? fcwh_int_or_null( $order->getMeta( '_fc_cid', null ) ) : null;
 }
 
 /**
@@ -149,14 +239,8 @@ function fcwh_capture_fluentcart_order_paid( $data ): void {
  */
 function fcwh_capture_fluentcart_status_changed( $data ): void {
 	$data = (array) $data;
-	if ( 'completed' !== ( $data['new_status'] ?? '' ) || ( ! fcwh_wants( 'commerce.order_completed' ) && ! fcwh_wants( 'commerce.revenue_recorded' ) ) ) {
-		return;
-	}
-	fcwh_emit_fluentcart_order_event( 'commerce.order_completed', $data );
-	$order = $data['order'] ?? null;
-	if ( is_object( $order ) ) {
-		$campaign_id = method_exists( $order, 'getMeta' ) ? fcwh_int_or_null( $order->getMeta( '_fc_cid', null ) ) : null;
-		fcwh_emit_revenue( fcwh_fluentcart_order_data( $order, $data['customer'] ?? null ), fcwh_fluentcart_order_contact( $order, $data['customer'] ?? null ), $campaign_id ?? fcwh_campaign_id_from_cookie() );
+	if ( 'completed' === ( $data['new_status'] ?? '' ) && fcwh_wants( 'commerce.order_completed' ) ) {
+		fcwh_emit_fluentcart_order_event( 'commerce.order_completed', $data );
 	}
 }
 
@@ -248,16 +332,55 @@ function fcwh_emit_order_event( string $type, array $order, $contact, array $ext
 }
 
 /**
- * The campaign of FluentCRM's attribution cookie (set by a tracked click), or null.
+ * The campaign of FluentCRM's attribution cookie (set by a tracked click) when this request is the
+ * buyer's own: a guest, or the order's customer signed in, and the campaign exists. An admin
+ * creating an order for a customer carries the admin's cookie, not the buyer's.
  *
  * @since 0.1.0
+ *
+ * @param int $customer_user_id The order customer's WordPress user id, 0 for a guest.
  */
-function fcwh_campaign_id_from_cookie(): ?int {
-	return isset( $_COOKIE['fc_cid'] ) ? fcwh_int_or_null( sanitize_text_field( wp_unslash( $_COOKIE['fc_cid'] ) ) ) : null;
+function fcwh_buyer_campaign_id( int $customer_user_id ): ?int {
+	if ( ! fcwh_is_buyers_request( get_current_user_id(), $customer_user_id ) || ! isset( $_COOKIE['fc_cid'] ) ) {
+		return null;
+	}
+	// A cookie naming no campaign row (forged, or deleted since the click) attributes nothing.
+	$campaign_id = fcwh_int_or_null( sanitize_text_field( wp_unslash( $_COOKIE['fc_cid'] ) ) );
+	return null !== $campaign_id && null !== fcwh_campaign_row_title( $campaign_id ) ? $campaign_id : null;
 }
 
 /**
- * commerce.revenue_recorded for an order attributed to a campaign; one event per order ever.
+ * The title of a row of FluentCRM's fc_campaigns, any type, or null when there is no such row.
+ * The click that set `fc_cid` may come from a campaign, an automation email or a one-off email
+ * (rows of types the Campaign model hides); FluentCRM attributes revenue to each alike.
+ *
+ * @since 0.1.0
+ *
+ * @param int $campaign_id Row id.
+ */
+function fcwh_campaign_row_title( int $campaign_id ): ?string {
+	global $wpdb;
+	$quiet = $wpdb->suppress_errors( true );
+	$row   = $wpdb->get_row( $wpdb->prepare( "SELECT title FROM {$wpdb->prefix}fc_campaigns WHERE id = %d", $campaign_id ), ARRAY_A ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery
+	$wpdb->suppress_errors( $quiet );
+	return is_array( $row ) ? (string) $row['title'] : null;
+}
+
+/**
+ * Whether the request's user can be the buyer of an order of that customer. Pure.
+ *
+ * @since 0.1.0
+ *
+ * @param int $current_user_id  Signed-in user, 0 for none.
+ * @param int $customer_user_id The order customer's user id, 0 for a guest customer.
+ */
+function fcwh_is_buyers_request( int $current_user_id, int $customer_user_id ): bool {
+	return 0 === $current_user_id || $current_user_id === $customer_user_id;
+}
+
+/**
+ * commerce.revenue_recorded for an order attributed to a campaign, with a total above zero; one
+ * event per order ever (a stable event id: the sidecar drops a repeat from a later request).
  *
  * @since 0.1.0
  *
@@ -266,16 +389,17 @@ function fcwh_campaign_id_from_cookie(): ?int {
  * @param int|null    $campaign_id Attributed campaign, null when none.
  */
 function fcwh_emit_revenue( array $order, $contact, ?int $campaign_id ): void {
-	if ( null === $campaign_id || ! fcwh_wants( 'commerce.revenue_recorded' ) ) {
+	if ( null === $campaign_id || $order['total'] <= 0 || ! fcwh_wants( 'commerce.revenue_recorded' ) ) {
 		return;
 	}
 	$campaign = fcwh_find_model( 'Campaign', $campaign_id );
 	fcwh_emit(
 		'commerce.revenue_recorded',
 		array(
+			// An automation or one-off email's row: its id and title (null once deleted).
 			'campaign' => $campaign ? fcwh_campaign_data( $campaign ) : array(
 				'id'    => $campaign_id,
-				'title' => null,
+				'title' => fcwh_string_or_null( fcwh_campaign_row_title( $campaign_id ) ),
 			),
 			'amount'   => $order['total'],
 			'currency' => $order['currency'],

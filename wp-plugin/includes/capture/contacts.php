@@ -5,8 +5,8 @@
  * FluentCRM fires old (`fluentcrm_*`) and new (`fluent_crm/*`) hooks for the same change, in
  * different releases different sets of them (2.9.65: old-style tag/list hooks only, and
  * contact_created twice), and the old tag/list hooks pass their arguments in reverse order. Every
- * handler here accepts both forms and names the change with a dedupe key, so each change is one
- * event on every release.
+ * handler here accepts both forms and drops a twin report of a change already sent
+ * (change-memory.php), so each change is one event on every release.
  *
  * @package FluentCRM_Webhooks
  * @since 0.1.0
@@ -19,14 +19,6 @@ if ( ! defined( 'ABSPATH' ) ) {
 // Columns left out of `changes`: the hash keys the contact's manage-subscription links, and
 // updated_at changes with everything (the contact object carries it).
 const FCWH_CONTACT_COLUMNS_NOT_CHANGES = array( 'hash', 'updated_at' );
-
-// Each tag/list change undoes the other one of its pair.
-const FCWH_OPPOSITE_TERM_EVENTS = array(
-	'contact.tag_added'    => 'contact.tag_removed',
-	'contact.tag_removed'  => 'contact.tag_added',
-	'contact.list_added'   => 'contact.list_removed',
-	'contact.list_removed' => 'contact.list_added',
-);
 
 /**
  * `fluent_crm/contact_created` and `fluentcrm_contact_created`.
@@ -53,6 +45,7 @@ function fcwh_capture_contact_created( $contact ): void {
 /**
  * `fluent_crm/contact_updated` and `fluentcrm_contact_updated`: `$dirty` holds the NEW values.
  * A status among them is also a status change (FluentCRM fires no status hook on that path).
+ * Custom field changes of the same save (reported just before, custom-fields.php) go with it.
  *
  * @since 0.1.0
  *
@@ -71,20 +64,42 @@ function fcwh_capture_contact_updated( $contact, $dirty = array() ): void {
 	if ( array_key_exists( 'status', $dirty ) ) {
 		fcwh_capture_status_saved( $contact, (string) $dirty['status'] );
 	}
+	fcwh_report_contact_update( $contact, $dirty, fcwh_take_pending_custom_fields( $contact_id ) );
+}
 
-	$changes = array_diff_key( $dirty, array_flip( FCWH_CONTACT_COLUMNS_NOT_CHANGES ) );
+/**
+ * One contact.updated, unless it only repeats the change last reported for the contact (the twin
+ * hook of one save). Every door that changes a contact ends here.
+ *
+ * @since 0.2.0
+ *
+ * @param object $contact       Subscriber, as it is after the change.
+ * @param array  $dirty         Column => new value (hash and updated_at are left out here).
+ * @param array  $custom_fields Custom field key => {old, new}.
+ */
+function fcwh_report_contact_update( $contact, array $dirty, array $custom_fields = array() ): void {
+	$contact_id = fcwh_int_or_null( $contact->id ?? null );
+	$changes    = array_diff_key( $dirty, array_flip( FCWH_CONTACT_COLUMNS_NOT_CHANGES ) );
 	ksort( $changes );
-	$dedupe_key = $contact_id . ':' . md5( (string) wp_json_encode( $changes ) );
-	if ( ! $changes || ! fcwh_wants( 'contact.updated' ) || fcwh_emitted( 'contact.updated', $dedupe_key ) ) {
+	ksort( $custom_fields );
+	if ( null === $contact_id || ( ! $changes && ! $custom_fields ) ) {
+		return;
+	}
+	if ( ! $custom_fields && fcwh_columns_already_reported( $contact_id, $changes ) ) {
+		return;
+	}
+	fcwh_remember_reported_columns( $contact_id, $changes );
+	if ( ! fcwh_wants( 'contact.updated' ) ) {
 		return;
 	}
 	fcwh_emit(
 		'contact.updated',
 		array(
-			'contact' => fcwh_contact_data( $contact ),
-			'changes' => $changes,
-		),
-		array( 'dedupe_key' => $dedupe_key )
+			'contact'       => fcwh_contact_data( $contact ),
+			// Objects even when empty: `{}` in the JSON, as receivers expect of a map.
+			'changes'       => $changes ? $changes : new stdClass(),
+			'custom_fields' => $custom_fields ? $custom_fields : new stdClass(),
+		)
 	);
 }
 
@@ -191,9 +206,12 @@ function fcwh_capture_terms_change( string $type, string $model, string $key, $f
 	if ( null === $contact_id || ! $ids ) {
 		return;
 	}
-	$dedupe_key = $contact_id . ':' . implode( ',', $ids );
-	fcwh_forget_emitted( FCWH_OPPOSITE_TERM_EVENTS[ $type ], $dedupe_key ); // adding back what was removed is new
-	if ( ! fcwh_wants( $type ) || fcwh_emitted( $type, $dedupe_key ) ) {
+	$attached = in_array( $type, array( 'contact.tag_added', 'contact.list_added' ), true );
+	if ( fcwh_terms_already_reported( $key, $contact_id, $ids, $attached ) ) {
+		return; // the twin hook of this change
+	}
+	fcwh_remember_reported_terms( $key, $contact_id, $ids, $attached );
+	if ( ! fcwh_wants( $type ) ) {
 		return;
 	}
 	fcwh_emit(
@@ -201,7 +219,6 @@ function fcwh_capture_terms_change( string $type, string $model, string $key, $f
 		array(
 			'contact' => fcwh_contact_data( $contact ),
 			$key      => fcwh_changed_terms_data( $model, $ids ),
-		),
-		array( 'dedupe_key' => $dedupe_key )
+		)
 	);
 }

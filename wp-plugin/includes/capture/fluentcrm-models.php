@@ -16,7 +16,7 @@ if ( ! defined( 'ABSPATH' ) ) {
  *
  * @since 0.1.0
  *
- * @param string $name Short name: Subscriber, Tag, Lists, Campaign, CampaignEmail, Funnel, FunnelSubscriber.
+ * @param string $name Short name: Subscriber, SubscriberMeta, Tag, Lists, Campaign, CampaignEmail, Funnel, FunnelSubscriber.
  */
 function fcwh_fluentcrm_model( string $name ): ?string {
 	$class = 'FluentCrm\\App\\Models\\' . $name;
@@ -129,7 +129,7 @@ function fcwh_find_contact_for_customer( string $email, int $user_id ) {
  *
  * @since 0.1.0
  *
- * @param string   $column   `subscriber_id` or `funnel_id`.
+ * @param string   $column   `subscriber_id`, `funnel_id` or `id`.
  * @param int[]    $values   Values of that column.
  * @param string[] $statuses Row statuses to include.
  * @return array<int, object>
@@ -161,4 +161,47 @@ function fcwh_funnel_row_statuses( array $row_ids ): array {
 		$statuses[ $id ] = (string) $row->status;
 	}
 	return $statuses;
+}
+
+/**
+ * A contact's custom field values, as key => value (null for none).
+ *
+ * @since 0.2.0
+ *
+ * @param int $contact_id Contact id.
+ * @return array<string, string|null>
+ */
+function fcwh_custom_field_values( int $contact_id ): array {
+	$class = fcwh_fluentcrm_model( 'SubscriberMeta' );
+	if ( null === $class ) {
+		return array();
+	}
+	$values = array();
+	foreach ( fcwh_items( $class::where( 'subscriber_id', $contact_id )->where( 'object_type', 'custom_field' )->get() ) as $meta ) {
+		$values[ (string) $meta->key ] = fcwh_custom_field_value( $meta->value );
+	}
+	return $values;
+}
+
+/**
+ * Contact rows straight from FluentCRM's table, as id => column => value: what a change made by
+ * query (no model, no hook) is measured against.
+ *
+ * @since 0.2.0
+ *
+ * @param string $where   SQL condition with placeholders, on the contacts table.
+ * @param array  $values  Its values.
+ * @return array<int, array<string, string|null>>
+ */
+function fcwh_contact_rows( string $where, array $values ): array {
+	global $wpdb;
+	if ( null === fcwh_fluentcrm_model( 'Subscriber' ) ) {
+		return array();
+	}
+	$rows = array();
+	// phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.NotPrepared -- $where is the caller's constant SQL with placeholders.
+	foreach ( (array) $wpdb->get_results( $wpdb->prepare( "SELECT * FROM {$wpdb->prefix}fc_subscribers WHERE {$where}", $values ), ARRAY_A ) as $row ) {
+		$rows[ (int) $row['id'] ] = $row;
+	}
+	return $rows;
 }

@@ -3,14 +3,12 @@
  * Funnel (automation) events.
  *
  * - added: `fluent_crm/automation_funnel_start`, plus the FunnelSubscriber model's `created`
- *   event for contacts entering through a goal step (the start hook misses those).
+ *   event for contacts entering through a goal step (the start hook misses those; such a row
+ *   names its `starting_sequence_id`). A row created by the trigger is not an entry yet: FluentCRM
+ *   deletes it at once when the automation has no step to run, and fires the start hook otherwise.
  * - completed: `fluent_crm/automation_funnel_completed` (can fire twice for one completion).
- * - exited: no hook. FluentCRM ends funnel rows in bulk, without model events: it cancels a
- *   contact's `active` rows when the contact unsubscribes/bounces/complains (on the status_to
- *   hook, priority 10), and deletes rows when an admin removes contacts, deletes a funnel or
- *   deletes contacts. So the rows that may end are read before, read again after, and each row
- *   that is gone or cancelled is an exit. An admin cancelling one row saves the model: the
- *   FunnelSubscriber `updated` event.
+ * - exited: no hook. An admin cancelling one row saves the model: the FunnelSubscriber `updated`
+ *   event here. Every other exit is a bulk query: funnel-exits.php.
  * - sequence_completed: FluentCRM Pro's `fluentcrm_email_sequence_completed`.
  *
  * @package FluentCRM_Webhooks
@@ -20,10 +18,6 @@
 if ( ! defined( 'ABSPATH' ) ) {
 	exit;
 }
-
-// Funnel rows whose removal is an exit: the contact is still on the way through the funnel.
-const FCWH_FUNNEL_ROWS_IN_PROGRESS = array( 'active', 'waiting' );
-const FCWH_FUNNEL_ADMIN_ROUTE      = '#^/fluent-crm/v2/funnels/(\d+)(?:/|$)#';
 
 /**
  * `fluent_crm/automation_funnel_start` `(Funnel, Subscriber)`.
@@ -45,6 +39,9 @@ function fcwh_capture_funnel_start( $funnel, $contact = null ): void {
  * @param object $row FunnelSubscriber.
  */
 function fcwh_capture_funnel_row_created( $row ): void {
+	if ( null === fcwh_int_or_null( $row->starting_sequence_id ?? null ) ) {
+		return; // Entered by the trigger: the start hook reports it, if FluentCRM keeps the row.
+	}
 	fcwh_emit_funnel_event( 'funnel.subscriber_added', $row->funnel_id ?? null, $row->subscriber_id ?? null );
 }
 
@@ -122,176 +119,6 @@ function fcwh_funnel_event_parties( $funnel, int $funnel_id, $contact ): array {
 		),
 		'contact' => fcwh_contact_data( $contact ),
 	);
-}
-
-/**
- * Before FluentCRM cancels a leaving contact's funnel rows (status_to_{status}, priority 5).
- *
- * @since 0.1.0
- *
- * @param object $contact Subscriber.
- */
-function fcwh_watch_funnel_rows_of_leaving_contact( $contact ): void {
-	$contact_id = is_object( $contact ) ? fcwh_int_or_null( $contact->id ?? null ) : null;
-	if ( null === $contact_id || ! fcwh_wants( 'funnel.subscriber_exited' ) ) {
-		return;
-	}
-	$new_status = substr( (string) current_action(), strlen( FCWH_STATUS_HOOK_PREFIX ) );
-	// Only `active` rows are cancelled on this path (not those waiting at a goal).
-	$rows = fcwh_find_funnel_rows( 'subscriber_id', array( $contact_id ), array( 'active' ) );
-	fcwh_watch_funnel_rows( 'status:' . $contact_id, $rows, 'contact_' . $new_status );
-}
-
-/**
- * After FluentCRM cancelled them (status_to_{status}, priority 20).
- *
- * @since 0.1.0
- *
- * @param object $contact Subscriber.
- */
-function fcwh_report_funnel_rows_of_leaving_contact( $contact ): void {
-	$contact_id = is_object( $contact ) ? fcwh_int_or_null( $contact->id ?? null ) : null;
-	if ( null !== $contact_id ) {
-		fcwh_report_ended_funnel_rows( 'status:' . $contact_id );
-	}
-}
-
-/**
- * `fluentcrm_before_subscribers_deleted`: deleting contacts deletes their funnel rows.
- *
- * @since 0.1.0
- *
- * @param array $ids Contact ids.
- */
-function fcwh_watch_funnel_rows_of_deleted_contacts( $ids ): void {
-	if ( fcwh_wants( 'funnel.subscriber_exited' ) ) {
-		fcwh_watch_funnel_rows( 'contacts_deleted', fcwh_find_funnel_rows( 'subscriber_id', fcwh_normalize_ids( $ids ), FCWH_FUNNEL_ROWS_IN_PROGRESS ), 'contact_deleted' );
-	}
-}
-
-/**
- * `fluentcrm_after_subscribers_deleted` (priority 20, after FluentCRM deleted the rows at 10).
- *
- * @since 0.1.0
- */
-function fcwh_report_funnel_rows_of_deleted_contacts(): void {
-	fcwh_report_ended_funnel_rows( 'contacts_deleted' );
-}
-
-/**
- * `rest_request_before_callbacks` on FluentCRM's funnel admin routes (removing contacts from a
- * funnel, deleting a funnel): the funnel's rows in progress, before the request changes them.
- *
- * @since 0.1.0
- *
- * @param mixed           $response Unused (observing filter).
- * @param array           $handler  Unused.
- * @param WP_REST_Request $request  The request.
- */
-function fcwh_watch_funnel_admin_request( $response, $handler, $request ): void {
-	if ( ! $request instanceof WP_REST_Request || 'GET' === $request->get_method() || ! fcwh_wants( 'funnel.subscriber_exited' )
-		|| ! preg_match( FCWH_FUNNEL_ADMIN_ROUTE, $request->get_route(), $match ) ) {
-		return;
-	}
-	fcwh_watch_funnel_rows( 'funnel_admin', fcwh_find_funnel_rows( 'funnel_id', array( (int) $match[1] ), FCWH_FUNNEL_ROWS_IN_PROGRESS ), 'removed' );
-}
-
-/**
- * `rest_request_after_callbacks`: rows gone since are exits (`funnel_deleted` if the funnel
- * went with them).
- *
- * @since 0.1.0
- *
- * @param mixed           $response Unused (observing filter).
- * @param array           $handler  Unused.
- * @param WP_REST_Request $request  The request.
- */
-function fcwh_report_funnel_admin_request( $response, $handler, $request ): void {
-	if ( ! isset( FCWH_Request_State::$funnel_watches['funnel_admin'] ) || ! $request instanceof WP_REST_Request
-		|| ! preg_match( FCWH_FUNNEL_ADMIN_ROUTE, $request->get_route(), $match ) ) {
-		return;
-	}
-	if ( null === fcwh_find_model( 'Funnel', (int) $match[1] ) ) {
-		FCWH_Request_State::$funnel_watches['funnel_admin']['reason'] = 'funnel_deleted';
-	}
-	fcwh_report_ended_funnel_rows( 'funnel_admin' );
-}
-
-/**
- * Remembers funnel rows that may end during this request, with their funnel and contact as
- * they are now (both may be deleted by then).
- *
- * @since 0.1.0
- *
- * @param string   $watch  Watch name.
- * @param object[] $rows   FunnelSubscriber rows, by id.
- * @param string   $reason The exit's reason if they end.
- */
-function fcwh_watch_funnel_rows( string $watch, array $rows, string $reason ): void {
-	if ( ! $rows ) {
-		return;
-	}
-	$funnels  = fcwh_find_models( 'Funnel', array_map( 'fcwh_funnel_row_funnel_id', $rows ) );
-	$contacts = fcwh_find_models( 'Subscriber', array_map( 'fcwh_funnel_row_contact_id', $rows ) );
-	$watched  = array();
-	foreach ( $rows as $row_id => $row ) {
-		$funnel_id          = fcwh_funnel_row_funnel_id( $row );
-		$contact_id         = fcwh_funnel_row_contact_id( $row );
-		$watched[ $row_id ] = array(
-			'funnel_id'  => $funnel_id,
-			'contact_id' => $contact_id,
-			'parties'    => fcwh_funnel_event_parties( $funnels[ $funnel_id ] ?? null, $funnel_id, $contacts[ $contact_id ] ?? null ),
-		);
-	}
-	FCWH_Request_State::$funnel_watches[ $watch ] = array(
-		'reason' => $reason,
-		'rows'   => $watched,
-	);
-}
-
-/**
- * Emits an exit for each watched row that is now gone or cancelled, and forgets the watch.
- *
- * @since 0.1.0
- *
- * @param string $watch Watch name.
- */
-function fcwh_report_ended_funnel_rows( string $watch ): void {
-	if ( ! isset( FCWH_Request_State::$funnel_watches[ $watch ] ) ) {
-		return;
-	}
-	$watched = FCWH_Request_State::$funnel_watches[ $watch ];
-	unset( FCWH_Request_State::$funnel_watches[ $watch ] );
-
-	$statuses = fcwh_funnel_row_statuses( array_keys( $watched['rows'] ) );
-	foreach ( $watched['rows'] as $row_id => $row ) {
-		if ( isset( $statuses[ $row_id ] ) && 'cancelled' !== $statuses[ $row_id ] ) {
-			continue;
-		}
-		fcwh_emit_funnel_event( 'funnel.subscriber_exited', $row['funnel_id'], $row['contact_id'], array( 'reason' => $watched['reason'] ), $row['parties'] );
-	}
-}
-
-/**
- * A funnel row's funnel id.
- *
- * @since 0.1.0
- *
- * @param object $row FunnelSubscriber.
- */
-function fcwh_funnel_row_funnel_id( $row ): int {
-	return (int) fcwh_int_or_null( $row->funnel_id ?? null );
-}
-
-/**
- * A funnel row's contact id.
- *
- * @since 0.1.0
- *
- * @param object $row FunnelSubscriber.
- */
-function fcwh_funnel_row_contact_id( $row ): int {
-	return (int) fcwh_int_or_null( $row->subscriber_id ?? null );
 }
 
 /**

@@ -184,11 +184,12 @@ final class FCWH_CLI_Status_Command extends WP_CLI_Command {
 		$count      = static function ( string $key ) use ( $deliveries ): ?int {
 			return isset( $deliveries[ $key ] ) ? (int) $deliveries[ $key ] : null;
 		};
-		$held           = $count( 'held' );
+		$held           = $count( FCWH_DELIVERIES_HELD );
 		$status['held'] = $held;
 		// `pending` counts held deliveries too: the queue is what the workers are to send.
-		$status['queue_depth'] = null === $count( 'pending' ) ? null : max( 0, $count( 'pending' ) - (int) $held );
-		$status['failed']      = $count( 'failed' );
+		$pending               = $count( FCWH_DELIVERY_PENDING );
+		$status['queue_depth'] = null === $pending ? null : max( 0, $pending - (int) $held );
+		$status['failed']      = $count( FCWH_DELIVERY_FAILED );
 		$status['oldest_pending_at'] = isset( $stats['body']['oldest_pending_at'] ) ? (string) $stats['body']['oldest_pending_at'] : null;
 		$status['retention_days']    = isset( $stats['body']['retention_days'] ) ? (int) $stats['body']['retention_days'] : null;
 	}

@@ -71,13 +71,30 @@ function fcwh_cli_print_item( array $item, array $assoc_args ): void {
  */
 function fcwh_cli_values_for_format( array $row, string $format ): array {
 	if ( ! in_array( $format, array( 'table', 'csv' ), true ) ) {
-		return $row;
+		return fcwh_cli_keep_objects( $row );
 	}
 	foreach ( $row as $field => $value ) {
 		if ( is_bool( $value ) ) {
 			$row[ $field ] = $value ? 'true' : 'false';
 		} elseif ( is_array( $value ) && fcwh_cli_is_list_of_scalars( $value ) ) {
 			$row[ $field ] = implode( ',', $value );
+		}
+	}
+	return $row;
+}
+
+/**
+ * The API's objects stay objects in JSON and YAML: the sidecar's answer is decoded into arrays,
+ * where an empty object (`"headers": {}`) would otherwise come out as an empty list (`[]`).
+ *
+ * @since 0.2.0
+ *
+ * @param array $row Field => value.
+ */
+function fcwh_cli_keep_objects( array $row ): array {
+	foreach ( array( 'headers' ) as $field ) {
+		if ( isset( $row[ $field ] ) && is_array( $row[ $field ] ) ) {
+			$row[ $field ] = (object) $row[ $field ];
 		}
 	}
 	return $row;

@@ -73,11 +73,13 @@ function fcwh_rest_proxy( WP_REST_Request $request ) {
  */
 function fcwh_proxy_changed_a_webhook( string $method, string $route, int $status ): bool {
 	$base = '/' . FCWH_REST_NAMESPACE . '/' . FCWH_REST_BASE;
-	return 'GET' !== $method && $status >= 200 && $status < 300 && (bool) preg_match( '#^' . preg_quote( $base, '#' ) . '(/[^/]+)?$#', $route );
+	return 'GET' !== $method && $status >= 200 && $status < 300 && $base . FCWH_REST_DELIVERY_ROUTE !== $route
+		&& (bool) preg_match( '#^' . preg_quote( $base, '#' ) . '(/[^/]+)?$#', $route );
 }
 
 /**
- * The sidecar path for a route of ours: `/fluent-crm/v2/outgoing-webhooks/3/test` -> `/v2/webhooks/3/test`.
+ * The sidecar path for a route of ours: `/fluent-crm/v2/outgoing-webhooks/3/test` -> `/v2/webhooks/3/test`;
+ * `/fluent-crm/v2/outgoing-webhooks/delivery` -> `/v2/delivery`.
  *
  * @since 0.1.0
  *
@@ -86,6 +88,9 @@ function fcwh_proxy_changed_a_webhook( string $method, string $route, int $statu
 function fcwh_sidecar_path_for_route( string $route ): string {
 	$base = '/' . FCWH_REST_NAMESPACE . '/' . FCWH_REST_BASE;
 	$rest = (string) substr( $route, strlen( $base ) );
+	if ( FCWH_REST_DELIVERY_ROUTE === $rest ) {
+		return '/v2' . FCWH_REST_DELIVERY_ROUTE;
+	}
 	return '/v2/webhooks' . implode( '/', array_map( 'rawurlencode', explode( '/', $rest ) ) );
 }
 

@@ -18,6 +18,8 @@ if ( ! defined( 'ABSPATH' ) ) {
 const FCWH_REST_NAMESPACE = 'fluent-crm/v2';
 const FCWH_REST_BASE      = 'outgoing-webhooks';
 const FCWH_SEED_REST_BASE = 'webhooks';
+// Whether the sidecar delivers at all (the staging pause): sidecar `/v2/delivery`, not a webhook's.
+const FCWH_REST_DELIVERY_ROUTE = '/delivery';
 
 /**
  * The routes below the base and their methods (docs/sidecar-api.md).
@@ -31,8 +33,12 @@ function fcwh_rest_route_table(): array {
 	$delivery = '(?P<delivery_id>[^/]+)';
 	return array(
 		''                                        => array( 'GET', 'POST' ),
+		// Before "/{$id}", which would match it too: WordPress takes the first route that matches.
+		FCWH_REST_DELIVERY_ROUTE                  => array( 'GET', 'PUT' ),
 		"/{$id}"                                  => array( 'GET', 'PUT', 'PATCH', 'DELETE' ),
 		"/{$id}/test"                             => array( 'POST' ),
+		"/{$id}/rotate-secret"                    => array( 'POST' ),
+		"/{$id}/stats"                            => array( 'GET' ),
 		"/{$id}/recover"                          => array( 'POST' ),
 		"/{$id}/deliveries"                       => array( 'GET' ),
 		"/{$id}/deliveries/{$delivery}"           => array( 'GET' ),

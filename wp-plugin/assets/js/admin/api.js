@@ -45,12 +45,19 @@
 			return apiFetch( { path: webhookPath( id ), method: 'DELETE' } );
 		},
 		sendTest: function ( id ) {
-			return apiFetch( { path: webhookPath( id, '/test' ), method: 'POST' } );
+			return apiFetch( { path: webhookPath( id, '/test' ), method: 'POST' } ).catch( function ( error ) {
+				if ( error && error.code === 'delivery_paused' ) {
+					// The sidecar's words name its route; a site owner needs what it means here.
+					throw Object.assign( {}, error, { message: __( 'Nothing was sent: webhook delivery is paused for this site (see the notice at the top), test sends included, until it is resumed.', 'fluentcrm-webhooks' ) } );
+				}
+				throw error;
+			} );
 		},
 		listDeliveries: function ( id, filters ) {
 			return apiFetch( {
 				path: withQuery( webhookPath( id, '/deliveries' ), {
 					status: filters.status,
+					test: filters.test,
 					page: filters.page,
 					per_page: filters.perPage,
 				} ),
@@ -70,8 +77,40 @@
 			return apiFetch( { path: webhookPath( id, '/recover' ), method: 'POST', data: { since: sinceIso } } )
 				.then( ( answer ) => answer.recovered );
 		},
+		/**
+		 * A new signing secret (POST /v2/webhooks/{id}/rotate-secret).
+		 *
+		 * @param {number} id     Webhook id.
+		 * @param {Object} fields `{overlap_seconds}` (and optionally `secret`).
+		 * @return {Promise<{webhook: Object, secret: string}>} The new secret is in this answer only.
+		 */
+		rotateSecret: function ( id, fields ) {
+			return apiFetch( { path: webhookPath( id, '/rotate-secret' ), method: 'POST', data: fields || {} } );
+		},
+		/**
+		 * Delivery counts per hour or day (GET /v2/webhooks/{id}/stats).
+		 *
+		 * @param {number} id    Webhook id.
+		 * @param {Object} range `{since, until, bucket}`: ISO times and `hour` or `day`.
+		 */
+		getStats: function ( id, range ) {
+			return apiFetch( { path: withQuery( webhookPath( id, '/stats' ), range ) } );
+		},
 		checkConnection: function () {
 			return apiFetch( { path: config.connectionPath } );
+		},
+		/**
+		 * Names and emails of FluentCRM contacts (includes/admin/contact-names.php).
+		 *
+		 * @param {number[]} ids Up to 100 contact ids.
+		 * @return {Promise<Object<number, {id, name, email}>>} By id; a contact no longer there is absent.
+		 */
+		contactNames: function ( ids ) {
+			if ( ! ids.length ) {
+				return Promise.resolve( {} );
+			}
+			return apiFetch( { path: withQuery( config.contactNamesPath, { ids: ids.join( ',' ) } ) } )
+				.then( ( answer ) => answer.contacts.reduce( ( byId, contact ) => Object.assign( byId, { [ contact.id ]: contact } ), {} ) );
 		},
 	};
 
@@ -99,7 +138,9 @@
 				break;
 			case 'rest_invalid_param':
 				Object.keys( data.params || {} ).forEach( function ( name ) {
-					fields[ name ] = String( data.params[ name ] );
+					// Some answers name a part of a field (`headers.X-Key`): shown at the field itself, all of them.
+					const field = name.split( '.' )[ 0 ];
+					fields[ field ] = ( fields[ field ] ? fields[ field ] + ' ' : '' ) + String( data.params[ name ] );
 				} );
 				break;
 		}

@@ -1,15 +1,101 @@
 /**
- * A webhook's delivery log: newest first, filtered by status, paged; and "recover", which sends
- * again every failed delivery since a chosen time.
+ * A webhook's delivery log: newest first, filtered by status and by test sends, paged, with the
+ * chosen range's chart; it refreshes by itself while a delivery is on its way. And "recover",
+ * which sends again every failed delivery since a chosen time.
  */
-( function ( wp, fcwh ) {
+( function ( wp, fcwh, config ) {
 	'use strict';
 
-	const { createElement: el, Fragment, useState } = wp.element;
+	const { createElement: el, Fragment, useState, useMemo } = wp.element;
 	const { __, _n, sprintf } = wp.i18n;
 	const { api, ui, router } = fcwh;
 	const PER_PAGE = 20;
 	const FILTERS = [ '', 'success', 'failed', 'pending' ];
+	const TEST_FILTERS = [
+		[ '', __( 'Events and test sends', 'fluentcrm-webhooks' ) ],
+		[ 'exclude', __( 'Events only (hide test sends)', 'fluentcrm-webhooks' ) ],
+		[ 'only', __( 'Test sends only', 'fluentcrm-webhooks' ) ],
+	];
+
+	/** The log's filters from the route, each to a known value. */
+	function filtersFrom( query ) {
+		return {
+			status: FILTERS.includes( query.status ) ? query.status : '',
+			test: [ 'only', 'exclude' ].includes( query.test ) ? query.test : '',
+			range: fcwh.charts.RANGES[ query.range ] ? query.range : '',
+			page: Math.max( 1, parseInt( query.page, 10 ) || 1 ),
+		};
+	}
+
+	/** A link target with some filters changed (and back to page 1 unless the page is what changed). */
+	function withFilters( webhookId, filters, changes ) {
+		return router.href.deliveries( webhookId, Object.assign( {}, filters, { page: 1 }, changes ) );
+	}
+
+	/**
+	 * The contact a delivery is about, named ("Ada Lovelace <ada@example.com>") when FluentCRM
+	 * still has it, linked to FluentCRM's profile; its id alone otherwise.
+	 */
+	function Contact( props ) {
+		const id = props.delivery.contact_id;
+		if ( ! id ) {
+			return el( 'span', { 'aria-label': __( 'none', 'fluentcrm-webhooks' ) }, '—' );
+		}
+		const known = props.names && props.names[ id ];
+		/* translators: %d: FluentCRM contact id. */
+		const fallback = sprintf( __( 'Contact #%d', 'fluentcrm-webhooks' ), id );
+		const name = known ? ( known.name || known.email || fallback ) : fallback;
+		const link = config.contactUrl
+			? el( 'a', { className: 'fcwh-contact', href: config.contactUrl + encodeURIComponent( id ), 'data-contact-id': id }, name )
+			: el( 'span', { className: 'fcwh-contact', 'data-contact-id': id }, name );
+		return el( Fragment, null, link,
+			known && known.name && known.email ? el( 'div', { className: 'fcwh-contact-email' }, known.email ) : null );
+	}
+
+	/** The contact ids of a page of the log, each once. */
+	function contactIds( deliveries ) {
+		return deliveries.map( ( d ) => d.contact_id ).filter( ( id, index, all ) => id && all.indexOf( id ) === index );
+	}
+
+	function TestFilter( props ) {
+		return el( 'p', { className: 'fcwh-test-filter' },
+			el( 'label', { htmlFor: 'fcwh-test-filter' }, __( 'Show', 'fluentcrm-webhooks' ) ), ' ',
+			el( 'select', {
+				id: 'fcwh-test-filter', value: props.filters.test,
+				onChange: ( event ) => router.navigate( withFilters( props.webhookId, props.filters, { test: event.target.value } ) ),
+			}, TEST_FILTERS.map( ( [ value, label ] ) => el( 'option', { key: value || 'all', value: value }, label ) ) ) );
+	}
+
+	/** The chart over the chosen range, and the range picker. */
+	function RangeHealth( props ) {
+		const key = props.filters.range || '24h';
+		const query = useMemo( () => fcwh.charts.rangeQuery( key ), [ key ] );
+		const stats = fcwh.charts.useStats( props.webhookId, query );
+		const range = fcwh.charts.RANGES[ key ];
+		return el(
+			'div',
+			{ className: 'fcwh-range-health' },
+			el( 'p', null,
+				el( 'label', { htmlFor: 'fcwh-range' }, __( 'Deliveries over', 'fluentcrm-webhooks' ) ), ' ',
+				el( 'select', {
+					id: 'fcwh-range', value: key,
+					onChange: ( event ) => router.navigate( withFilters( props.webhookId, props.filters, { range: event.target.value === '24h' ? '' : event.target.value } ) ),
+				}, Object.keys( fcwh.charts.RANGES ).map( ( k ) => el( 'option', { key: k, value: k }, fcwh.charts.RANGES[ k ].label ) ) ),
+				' ',
+				stats.data && el( 'span', { className: 'fcwh-rate', 'data-rate': String( stats.data.totals.success_rate ) },
+					fcwh.charts.rateText( stats.data.totals ), ' · ', fcwh.charts.summary( stats.data ) ) ),
+			stats.error && el( ui.LoadError, { error: stats.error, onRetry: stats.reload } ),
+			stats.data && el( fcwh.charts.DeliveryChart, {
+				stats: stats.data, height: 80, stretch: true,
+				label: range.label + ( range.bucket === 'hour' ? ' ' + __( '(per hour)', 'fluentcrm-webhooks' ) : ' ' + __( '(per day)', 'fluentcrm-webhooks' ) ),
+			} ),
+			el( 'p', { className: 'description fcwh-chart-legend' },
+				el( 'span', { className: 'fcwh-key fcwh-key--success' } ), ' ', __( 'succeeded', 'fluentcrm-webhooks' ), '  ',
+				el( 'span', { className: 'fcwh-key fcwh-key--failed' } ), ' ', __( 'failed', 'fluentcrm-webhooks' ), '  ',
+				el( 'span', { className: 'fcwh-key fcwh-key--retrying' } ), ' ', __( 'retrying', 'fluentcrm-webhooks' ), ' ',
+				__( '(every attempt counted at its time; test sends not counted)', 'fluentcrm-webhooks' ) )
+		);
+	}
 
 	function StatusFilter( props ) {
 		const label = ( status ) => status ? ui.DELIVERY_STATUS_LABELS[ status ] : __( 'All', 'fluentcrm-webhooks' );
@@ -20,7 +106,7 @@
 				'li',
 				{ key: status || 'all' },
 				el( 'a', {
-					href: router.href.deliveries( props.webhookId, { status: status } ),
+					href: withFilters( props.webhookId, props.filters, { status: status } ),
 					className: status === props.current ? 'current' : '',
 					'aria-current': status === props.current ? 'page' : undefined,
 					'data-status': status || 'all',
@@ -31,9 +117,13 @@
 	}
 
 	function DeliveryTable( props ) {
+		const ids = contactIds( props.deliveries );
+		// Names are a nicety: if they cannot be had, the rows keep the ids.
+		const names = ui.useLoader( () => api.contactNames( ids ), [ ids.join( ',' ) ] );
 		const headers = [
 			__( 'Delivery', 'fluentcrm-webhooks' ),
 			__( 'Event', 'fluentcrm-webhooks' ),
+			__( 'Contact', 'fluentcrm-webhooks' ),
 			__( 'Status', 'fluentcrm-webhooks' ),
 			__( 'Attempts', 'fluentcrm-webhooks' ),
 			__( 'Response', 'fluentcrm-webhooks' ),
@@ -53,7 +143,8 @@
 					el( 'a', { className: 'row-title', href: router.href.delivery( props.webhookId, delivery.id ) },
 						/* translators: %d: delivery id. */
 						sprintf( __( '#%d', 'fluentcrm-webhooks' ), delivery.id ) ) ),
-				el( 'td', null, el( 'code', null, delivery.event ) ),
+				el( 'td', null, el( 'code', null, delivery.event ), delivery.test ? el( Fragment, null, ' ', el( ui.TestMark ) ) : null ),
+				el( 'td', { className: 'column-contact' }, el( Contact, { delivery: delivery, names: names.data } ) ),
 				el( 'td', null, el( ui.DeliveryStatusBadge, { status: delivery.status } ) ),
 				el( 'td', null, String( delivery.attempts ) ),
 				el( 'td', null,
@@ -130,11 +221,16 @@
 
 	function DeliveriesView( props ) {
 		const id = props.route.id;
-		const status = FILTERS.includes( props.route.query.status ) ? props.route.query.status : '';
-		const page = Math.max( 1, parseInt( props.route.query.page, 10 ) || 1 );
+		const filters = filtersFrom( props.route.query );
+		const { status, page } = filters;
 		const webhook = ui.useLoader( () => api.getWebhook( id ), [ id ] );
-		const log = ui.useLoader( () => api.listDeliveries( id, { status: status, page: page, perPage: PER_PAGE } ), [ id, status, page ] );
+		const log = ui.useLoader( () => api.listDeliveries( id, { status: status, test: filters.test, page: page, perPage: PER_PAGE } ), [ id, status, filters.test, page ] );
 		const pagination = log.data && log.data.pagination;
+		// A delivery on its way (a retry, a redelivery) changes by itself: follow it. Held ones of
+		// a webhook that is off do not move, so they are not waited on.
+		const moving = !! ( log.data && webhook.data && webhook.data.status === 'active' &&
+			log.data.deliveries.some( ( delivery ) => delivery.status === 'pending' ) );
+		ui.usePolling( moving, log.reload, 3000 );
 		const reloadAll = function () {
 			webhook.reload();
 			log.reload();
@@ -156,21 +252,24 @@
 				el( 'a', { href: router.href.edit( id ) }, __( 'Edit webhook', 'fluentcrm-webhooks' ) ) ),
 			webhook.error && el( ui.LoadError, { error: webhook.error, onRetry: webhook.reload } ),
 			webhook.data && webhook.data.status === 'failed' && el( fcwh.FailedWebhookNotice, { webhook: webhook.data, onChanged: reloadAll } ),
-			el( StatusFilter, { webhookId: id, current: status } ),
+			el( RangeHealth, { webhookId: id, filters: filters } ),
+			el( StatusFilter, { webhookId: id, current: status, filters: filters } ),
+			el( TestFilter, { webhookId: id, filters: filters } ),
+			moving && el( 'p', { className: 'description fcwh-following', role: 'status' }, __( 'Some deliveries are on their way: this log refreshes by itself.', 'fluentcrm-webhooks' ) ),
 			el( 'div', { className: 'tablenav top' },
 				pagination && el( ui.Pagination, {
 					page: pagination.current_page,
 					lastPage: pagination.last_page,
 					total: pagination.total,
-					hrefFor: ( target ) => router.href.deliveries( id, { status: status, page: target } ),
+					hrefFor: ( target ) => withFilters( id, filters, { page: target } ),
 				} ),
 				el( 'br', { className: 'clear' } ) ),
 			log.error && el( ui.LoadError, { error: log.error, onRetry: log.reload } ),
 			! log.data && log.loading && el( ui.Spinner ),
 			log.data && ( log.data.deliveries.length
 				? el( DeliveryTable, { webhookId: id, deliveries: log.data.deliveries } )
-				: el( 'p', { className: 'fcwh-empty' }, status
-					? __( 'No delivery with this status.', 'fluentcrm-webhooks' )
+				: el( 'p', { className: 'fcwh-empty' }, status || filters.test
+					? ( status ? __( 'No delivery with this status.', 'fluentcrm-webhooks' ) : __( 'No delivery matches this filter.', 'fluentcrm-webhooks' ) )
 					: __( 'No deliveries yet. They appear here as soon as a subscribed event happens, or after “Send test”.', 'fluentcrm-webhooks' ) ) ),
 			el( RecoverForm, { webhookId: id, webhookStatus: webhook.data && webhook.data.status, onRecovered: reloadAll } )
 		);
@@ -178,4 +277,4 @@
 
 	fcwh.views = fcwh.views || {};
 	fcwh.views.deliveries = DeliveriesView;
-}( window.wp, window.fcwhAdmin ) );
+}( window.wp, window.fcwhAdmin, window.fcwhAdminConfig ) );

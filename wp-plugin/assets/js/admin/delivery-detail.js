@@ -1,7 +1,8 @@
 /**
- * One delivery: the exact body sent, the headers, every attempt, the next retry; and "Redeliver".
+ * One delivery: the body sent (formatted to read, copied byte for byte), the headers with what
+ * each means, every attempt, the next retry; and "Redeliver". Refreshes by itself while pending.
  */
-( function ( wp, fcwh ) {
+( function ( wp, fcwh, config ) {
 	'use strict';
 
 	const { createElement: el, Fragment, useState } = wp.element;
@@ -32,7 +33,9 @@
 		const d = props.delivery;
 		return el( Facts, { rows: [
 			[ __( 'Status', 'fluentcrm-webhooks' ), el( ui.DeliveryStatusBadge, { status: d.status } ) ],
-			[ __( 'Event', 'fluentcrm-webhooks' ), el( 'code', null, d.event ) ],
+			[ __( 'Event', 'fluentcrm-webhooks' ), el( Fragment, null, el( 'code', null, d.event ), d.test ? el( Fragment, null, ' ', el( ui.TestMark ),
+				' ', el( 'span', { className: 'description' }, __( 'A test send, not a FluentCRM event.', 'fluentcrm-webhooks' ) ) ) : null ) ],
+			[ __( 'Contact', 'fluentcrm-webhooks' ), contactOf( d ) ],
 			[ __( 'Event ID', 'fluentcrm-webhooks' ), el( 'code', null, d.event_id ) ],
 			// In the detail answer `attempts` is the list itself.
 			[ __( 'Attempts', 'fluentcrm-webhooks' ), String( Array.isArray( d.attempts ) ? d.attempts.length : d.attempts ) ],
@@ -43,6 +46,47 @@
 			[ __( 'Last attempt', 'fluentcrm-webhooks' ), el( ui.Time, { iso: d.attempted_at } ) ],
 			[ __( 'Next retry', 'fluentcrm-webhooks' ), nextAttempt( d ) ],
 		] } );
+	}
+
+	/** Who the delivery is about, as the body names them (the log's contact id when the body has none). */
+	function contactOf( delivery ) {
+		let data = null;
+		try {
+			data = JSON.parse( delivery.body || 'null' );
+			data = data && data.data;
+		} catch ( e ) {
+			data = null;
+		}
+		const contact = ( data && data.contact ) || {};
+		const id = delivery.contact_id || contact.id || ( data && data.email && data.email.contact_id );
+		const email = contact.email || ( data && data.order && data.order.customer_email );
+		if ( ! id && ! email ) {
+			return '—';
+		}
+		const name = [ contact.first_name, contact.last_name ].filter( Boolean ).join( ' ' );
+		/* translators: %d: FluentCRM contact id. */
+		const label = [ name, email || '', id ? sprintf( __( 'contact #%d', 'fluentcrm-webhooks' ), id ) : '' ].filter( Boolean ).join( ' · ' );
+		return id && config.contactUrl ? el( 'a', { className: 'fcwh-contact', href: config.contactUrl + encodeURIComponent( id ) }, label ) : label;
+	}
+
+	// What the look-alike headers mean (the receiver gets both families: the seed's and Standard Webhooks').
+	const HEADER_MEANINGS = {
+		'x-fluentcrm-webhook-id': __( 'The webhook: which of your webhooks sent this (its id).', 'fluentcrm-webhooks' ),
+		'x-fluentcrm-delivery': __( 'The delivery: the same on every retry and redelivery, so the receiver can drop duplicates.', 'fluentcrm-webhooks' ),
+		'webhook-id': __( 'The delivery (Standard Webhooks name): equals X-FluentCRM-Delivery, not the webhook.', 'fluentcrm-webhooks' ),
+		'webhook-timestamp': __( 'When this attempt was signed (Unix seconds).', 'fluentcrm-webhooks' ),
+		'webhook-signature': __( 'Standard Webhooks signature(s); one per valid secret while a rotation overlaps.', 'fluentcrm-webhooks' ),
+		'x-fluentcrm-signature': __( 'HMAC-SHA256 of the exact body with the current secret.', 'fluentcrm-webhooks' ),
+		'x-fluentcrm-event': __( 'The event type.', 'fluentcrm-webhooks' ),
+	};
+
+	/** The body indented for reading; the exact bytes stay for the copy button. */
+	function formatted( body ) {
+		try {
+			return JSON.stringify( JSON.parse( body ), null, 2 );
+		} catch ( e ) {
+			return body;
+		}
 	}
 
 	/** Header pairs from either an object or a list of `[name, value]` / `{name, value}`. */
@@ -58,7 +102,13 @@
 		if ( ! pairs.length ) {
 			return el( 'p', { className: 'description' }, __( 'Not sent yet.', 'fluentcrm-webhooks' ) );
 		}
-		return el( Facts, { rows: pairs.map( ( [ name, value ] ) => [ name, el( 'code', { className: 'fcwh-header-value' }, String( value ) ) ] ) } );
+		return el( Facts, { rows: pairs.map( ( [ name, value ] ) => {
+			const meaning = HEADER_MEANINGS[ String( name ).toLowerCase() ];
+			return [ name, el( Fragment, null,
+				el( 'code', { className: 'fcwh-header-value' }, String( value ) ),
+				meaning ? el( 'span', { className: 'description fcwh-header-meaning' }, ' ', meaning ) : null,
+				String( value ) === '********' ? el( 'span', { className: 'description' }, ' ', __( 'Your custom header: its value is not kept in the log.', 'fluentcrm-webhooks' ) ) : null ) ];
+		} ) } );
 	}
 
 	function Attempts( props ) {
@@ -104,14 +154,20 @@
 				}
 			);
 		};
+		// Sending again is the next step only for a failure; a success gets a plain button and a caution.
+		const failed = props.status === 'failed';
 		return el(
 			'div',
 			{ className: 'fcwh-redeliver' },
 			el( 'p', null,
-				el( 'button', { type: 'button', className: 'button button-primary fcwh-redeliver-button', disabled: busy, onClick: redeliver },
+				el( 'button', { type: 'button', className: 'button fcwh-redeliver-button' + ( failed ? ' button-primary' : '' ), disabled: busy, onClick: redeliver },
 					busy ? __( 'Redelivering…', 'fluentcrm-webhooks' ) : __( 'Redeliver', 'fluentcrm-webhooks' ) ),
 				' ',
-				el( 'span', { className: 'description' }, __( 'Sends this exact body again, with the same delivery id.', 'fluentcrm-webhooks' ) ) ),
+				el( 'span', { className: 'description' }, props.status === 'success'
+					? __( 'This delivery succeeded. Redeliver only if the receiver lost it: it sends this exact body again, with the same delivery id.', 'fluentcrm-webhooks' )
+					: ( props.status === 'pending'
+						? __( 'On its way: this page refreshes by itself until it is done.', 'fluentcrm-webhooks' )
+						: __( 'Sends this exact body again, with the same delivery id.', 'fluentcrm-webhooks' ) ) ) ),
 			outcome && el( ui.Notice, { type: outcome.type }, outcome.message )
 		);
 	}
@@ -120,6 +176,7 @@
 		const { id, deliveryId } = props.route;
 		const loader = ui.useLoader( () => api.getDelivery( id, deliveryId ), [ id, deliveryId ] );
 		const delivery = loader.data;
+		ui.usePolling( !! ( delivery && delivery.status === 'pending' ), loader.reload, 3000 );
 		return el(
 			Fragment,
 			null,
@@ -134,11 +191,12 @@
 			delivery && el(
 				Fragment,
 				null,
-				el( RedeliverButton, { webhookId: id, deliveryId: deliveryId, onDone: loader.reload } ),
+				el( RedeliverButton, { webhookId: id, deliveryId: deliveryId, status: delivery.status, onDone: loader.reload } ),
 				el( Summary, { delivery: delivery } ),
 				el( 'h3', { id: 'fcwh-body-heading' }, __( 'Body sent', 'fluentcrm-webhooks' ) ),
-				el( 'pre', { className: 'fcwh-code fcwh-body', tabIndex: 0, 'aria-labelledby': 'fcwh-body-heading' }, delivery.body || '' ),
-				el( 'p', null, el( ui.CopyButton, { text: delivery.body || '', label: __( 'Copy body', 'fluentcrm-webhooks' ) } ) ),
+				el( 'p', { className: 'description' }, __( 'Indented here to read; the copy button copies the exact bytes sent (and signed), on one line.', 'fluentcrm-webhooks' ) ),
+				el( 'pre', { className: 'fcwh-code fcwh-body', tabIndex: 0, 'aria-labelledby': 'fcwh-body-heading' }, formatted( delivery.body || '' ) ),
+				el( 'p', null, el( ui.CopyButton, { text: delivery.body || '', label: __( 'Copy exact body', 'fluentcrm-webhooks' ) } ) ),
 				el( 'h3', null, __( 'Headers of the latest attempt', 'fluentcrm-webhooks' ) ),
 				el( Headers, { headers: delivery.headers } ),
 				el( 'h3', null, __( 'Attempts', 'fluentcrm-webhooks' ) ),
@@ -149,4 +207,4 @@
 
 	fcwh.views = fcwh.views || {};
 	fcwh.views.delivery = DeliveryView;
-}( window.wp, window.fcwhAdmin ) );
+}( window.wp, window.fcwhAdmin, window.fcwhAdminConfig ) );

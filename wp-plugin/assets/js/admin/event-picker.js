@@ -1,6 +1,8 @@
 /**
  * The events of a webhook as checkboxes in one fieldset per group (Contact, Email, Campaign,
  * Funnel, Commerce), each with "select all", and a note on events this site cannot produce.
+ * Those cannot be ticked (the reason says what would make them fire); one already subscribed
+ * stays ticked and can be unticked.
  */
 ( function ( wp, fcwh, config ) {
 	'use strict';
@@ -38,9 +40,15 @@
 		return reasons.every( ( reason ) => reason && reason === reasons[ 0 ] ) ? reasons[ 0 ] : null;
 	}
 
+	/** The id of the text saying why an event cannot fire here: the group's, or the event's own. */
+	function unavailableId( group, groupReason, event ) {
+		return 'fcwh-unavailable-' + ( groupReason ? group.key : event.name.replace( /\./g, '-' ) );
+	}
+
 	function EventGroup( props ) {
 		const { group, selected, onChange, describedBy } = props;
-		const names = group.events.map( ( event ) => event.name );
+		// "Select all" means all this site can produce.
+		const names = group.events.filter( ( event ) => ! event.unavailable ).map( ( event ) => event.name );
 		const count = names.filter( ( name ) => selected.includes( name ) ).length;
 		const groupReason = sharedReason( group.events );
 
@@ -56,8 +64,8 @@
 			'fieldset',
 			{ className: 'fcwh-event-group', 'data-group': group.key, 'aria-describedby': describedBy },
 			el( 'legend', null, group.label ),
-			groupReason && el( 'p', { className: 'description fcwh-unavailable' }, groupReason ),
-			el( GroupToggle, { groupKey: group.key, label: group.label, all: count === names.length, some: count > 0, onChange: toggleAll } ),
+			groupReason && el( 'p', { className: 'description fcwh-unavailable', id: 'fcwh-unavailable-' + group.key }, groupReason ),
+			names.length > 0 && el( GroupToggle, { groupKey: group.key, label: group.label, all: count === names.length, some: count > 0, onChange: toggleAll } ),
 			el( 'ul', { className: 'fcwh-event-list' }, group.events.map( ( event ) => el(
 				'li',
 				{ key: event.name },
@@ -69,6 +77,8 @@
 						name: 'events[]',
 						value: event.name,
 						checked: selected.includes( event.name ),
+						disabled: !! event.unavailable && ! selected.includes( event.name ),
+						'aria-describedby': event.unavailable ? unavailableId( group, groupReason, event ) : undefined,
 						onChange: ( change ) => toggleOne( event.name, change.target.checked ),
 					} ),
 					' ',
@@ -76,7 +86,7 @@
 					' ',
 					el( 'span', { className: 'fcwh-event-description' }, event.description )
 				),
-				event.unavailable && ! groupReason && el( 'span', { className: 'description fcwh-unavailable' }, ' ', event.unavailable )
+				event.unavailable && ! groupReason && el( 'span', { className: 'description fcwh-unavailable', id: unavailableId( group, groupReason, event ) }, ' ', event.unavailable )
 			) ) )
 		);
 	}

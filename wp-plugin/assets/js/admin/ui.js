@@ -18,6 +18,7 @@
 				role: type === 'error' ? 'alert' : 'status',
 			},
 			el( 'p', null, props.children ),
+			props.after || null,
 			props.actions ? el( 'p', { className: 'fcwh-notice-actions' }, props.actions ) : null
 		);
 	}
@@ -46,13 +47,47 @@
 		return el( Badge, { status: props.status, labels: DELIVERY_STATUS_LABELS } );
 	}
 
-	/** A timestamp in the reader's locale, the exact ISO value kept in the markup. */
+	// The reader's own time zone, always named: a bare "10:05" leaves one guessing whose clock it is.
+	const TIME_FORMAT = {
+		year: 'numeric', month: 'short', day: 'numeric',
+		hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short',
+	};
+
+	function formatTime( iso ) {
+		return new Date( iso ).toLocaleString( undefined, TIME_FORMAT );
+	}
+
+	/** A timestamp in the reader's locale and time zone, the exact ISO value kept in the markup. */
 	function Time( props ) {
 		if ( ! props.iso ) {
 			return el( 'span', { 'aria-label': __( 'none', 'fluentcrm-webhooks' ) }, '—' );
 		}
-		const date = new Date( props.iso );
-		return el( 'time', { dateTime: props.iso, title: props.iso }, date.toLocaleString() );
+		return el( 'time', { dateTime: props.iso, title: props.iso }, formatTime( props.iso ) );
+	}
+
+	/** The mark of a test send (the "Send test" button or a self-healing probe), not a real event. */
+	function TestMark() {
+		return el( 'span', { className: 'fcwh-badge fcwh-badge--test fcwh-test-mark' }, __( 'Test', 'fluentcrm-webhooks' ) );
+	}
+
+	/**
+	 * Calls `reload` every `ms` while `active`, so a view whose data is still moving (a pending
+	 * delivery) catches up on its own.
+	 */
+	function usePolling( active, reload, ms ) {
+		useEffect( function () {
+			if ( ! active ) {
+				return undefined;
+			}
+			const timer = window.setInterval( reload, ms || 3000 );
+			return () => window.clearInterval( timer );
+		}, [ active, reload, ms ] );
+	}
+
+	/** WordPress's own "dismiss this notice" cross. */
+	function DismissButton( props ) {
+		return el( 'button', { type: 'button', className: 'notice-dismiss fcwh-dismiss', onClick: props.onClick },
+			el( 'span', { className: 'screen-reader-text' }, props.label || __( 'Dismiss this notice.', 'fluentcrm-webhooks' ) ) );
 	}
 
 	function formatMilliseconds( ms ) {
@@ -199,10 +234,12 @@
 		return el(
 			'div',
 			{
-				className: 'notice inline fcwh-test-result ' + ( result.success ? 'notice-success' : 'notice-error' ),
+				className: 'notice inline fcwh-test-result ' + ( result.success ? 'notice-success' : 'notice-error' ) +
+					( props.onDismiss ? ' is-dismissible' : '' ),
 				role: 'status',
 			},
-			el( 'p', null, el( 'strong', null, heading ) ),
+			el( 'p', null, el( 'strong', null, heading ), ' ',
+				el( 'span', { className: 'description' }, __( 'Test sends are marked “Test” in the delivery log and do not count as the webhook’s last delivery.', 'fluentcrm-webhooks' ) ) ),
 			el(
 				'dl',
 				{ className: 'fcwh-facts' },
@@ -220,7 +257,8 @@
 					el( 'p', null, __( 'Response body (excerpt):', 'fluentcrm-webhooks' ) ),
 					el( 'pre', { className: 'fcwh-code fcwh-excerpt' }, excerpt( result.response_body, 1000 ) )
 				)
-				: null
+				: null,
+			props.onDismiss && el( DismissButton, { onClick: props.onDismiss, label: __( 'Dismiss the test result.', 'fluentcrm-webhooks' ) } )
 		);
 	}
 
@@ -230,13 +268,27 @@
 	}
 
 	/** An error notice for a failed load, with a retry. */
+	// The REST proxy's words name constants and transport errors (right for WP-CLI and the API);
+	// on the screen a site owner reads what is wrong and what to do, the detail one click away.
+	const PLAIN_ERRORS = {
+		fcwh_sidecar_unavailable: __( 'The webhook sidecar (the service that sends your webhooks) does not answer, so this cannot be shown. Check that it is running and that its address in the Settings tab is right. Nothing is lost: events wait on this site until it answers.', 'fluentcrm-webhooks' ),
+		fcwh_sidecar_token_rejected: __( 'The webhook sidecar refused this site\'s API token. Copy the token the sidecar uses into the Settings tab.', 'fluentcrm-webhooks' ),
+		fcwh_sidecar_not_configured: __( 'Webhooks are not connected yet: enter the sidecar\'s address and API token in the Settings tab.', 'fluentcrm-webhooks' ),
+	};
+
 	function LoadError( props ) {
+		const error = props.error || {};
+		const plain = PLAIN_ERRORS[ error.code ];
 		return el( Notice, {
 			type: 'error',
 			actions: props.onRetry
 				? el( 'button', { type: 'button', className: 'button', onClick: props.onRetry }, __( 'Try again', 'fluentcrm-webhooks' ) )
 				: null,
-		}, props.error && props.error.message ? props.error.message : __( 'The request failed.', 'fluentcrm-webhooks' ) );
+			after: plain && error.message ? el( 'details', { className: 'fcwh-error-detail' },
+				el( 'summary', null, __( 'Technical detail', 'fluentcrm-webhooks' ) ), el( 'code', null, error.message ) ) : null,
+		}, plain
+			? el( 'span', { className: 'fcwh-plain-error' }, plain )
+			: error.message || __( 'The request failed.', 'fluentcrm-webhooks' ) );
 	}
 
 	window.fcwhAdmin = window.fcwhAdmin || {};
@@ -247,6 +299,10 @@
 		DELIVERY_STATUS_LABELS: DELIVERY_STATUS_LABELS,
 		WEBHOOK_STATUS_LABELS: WEBHOOK_STATUS_LABELS,
 		Time: Time,
+		formatTime: formatTime,
+		TestMark: TestMark,
+		usePolling: usePolling,
+		DismissButton: DismissButton,
 		formatMilliseconds: formatMilliseconds,
 		Spinner: Spinner,
 		CopyButton: CopyButton,

@@ -5,7 +5,7 @@
 ( function ( wp, fcwh ) {
 	'use strict';
 
-	const { createElement: el, Fragment, useEffect } = wp.element;
+	const { createElement: el, Fragment } = wp.element;
 	const { __, sprintf } = wp.i18n;
 	const { ui, router } = fcwh;
 
@@ -72,14 +72,19 @@
 		const carried = props.carried && props.carried.webhook;
 		const webhook = carried && carried.id === props.route.id ? carried : null;
 
-		// The secret is only in memory: after a reload there is nothing to show, go edit instead.
-		useEffect( function () {
-			if ( ! webhook ) {
-				router.navigate( router.href.edit( props.route.id ) );
-			}
-		}, [] ); // eslint-disable-line react-hooks/exhaustive-deps
+		// The secret was only in memory: after a reload say where it went, and how to get a new one.
 		if ( ! webhook ) {
-			return null;
+			return el(
+				Fragment,
+				null,
+				el( ui.ViewHeading, { title: __( 'Webhook created', 'fluentcrm-webhooks' ), takeFocus: props.takeFocus } ),
+				el( ui.Notice, { type: 'warning' },
+					el( 'span', { className: 'fcwh-secret-gone' }, __( 'The signing secret was shown once, right after the webhook was created, and is not shown again. If you did not copy it, make a new one with “Rotate secret” on the webhook’s edit screen (the old one can keep working for a while, so nothing fails meanwhile).', 'fluentcrm-webhooks' ) ) ),
+				el( 'p', null,
+					el( 'a', { className: 'button button-primary fcwh-go-rotate', href: router.href.edit( props.route.id ) }, __( 'Edit webhook and rotate the secret', 'fluentcrm-webhooks' ) ),
+					' ',
+					el( 'a', { className: 'button', href: router.href.list() }, __( 'All webhooks', 'fluentcrm-webhooks' ) ) )
+			);
 		}
 
 		return el(

@@ -10,7 +10,8 @@
 	const { api, ui, router } = fcwh;
 
 	// The form's fields, named as the API names them (errors point at these names).
-	const FIELDS = [ 'name', 'url', 'events', 'status', 'secret', 'max_concurrency', 'ordered' ];
+	const FIELDS = [ 'name', 'url', 'events', 'status', 'secret', 'headers', 'conditions', 'auto_recover', 'max_concurrency', 'ordered' ];
+	const { headersEditor, conditionsEditor } = fcwh;
 
 	function FieldError( props ) {
 		if ( ! props.message ) {
@@ -48,9 +49,19 @@
 			events: webhook ? webhook.events.slice() : [],
 			status: webhook ? webhook.status : 'active',
 			secret: '',
+			headers: headersEditor.rowsFromHeaders( webhook && webhook.headers ),
+			conditions: conditionsEditor.stateFromConditions( webhook && webhook.conditions ),
+			auto_recover: webhook ? webhook.auto_recover !== false : true,
 			max_concurrency: webhook && webhook.max_concurrency ? String( webhook.max_concurrency ) : '',
 			ordered: webhook ? !! webhook.ordered : false,
 		};
+	}
+
+	/** Same JSON (key order aside, as the API keeps what it was given). */
+	function sameJson( a, b ) {
+		const canonical = ( value ) => JSON.stringify( value, ( key, v ) => ( v && typeof v === 'object' && ! Array.isArray( v )
+			? Object.keys( v ).sort().reduce( ( out, k ) => Object.assign( out, { [ k ]: v[ k ] } ), {} ) : v ) );
+		return canonical( a === undefined ? null : a ) === canonical( b === undefined ? null : b );
 	}
 
 	/** Blank means the sidecar's default (null); anything else goes as typed, so the API can say what is wrong. */
@@ -78,13 +89,24 @@
 		if ( ! webhook || fields.ordered !== !! webhook.ordered ) {
 			body.ordered = fields.ordered;
 		}
+		const headers = headersEditor.headersFromRows( fields.headers );
+		if ( ! webhook ? Object.keys( headers ).length : ! sameJson( headers, webhook.headers || {} ) ) {
+			body.headers = headers;
+		}
+		const conditions = conditionsEditor.conditionsFromState( fields.conditions );
+		if ( ! webhook ? conditions !== null : ! sameJson( conditions, webhook.conditions || null ) ) {
+			body.conditions = conditions;
+		}
+		if ( ! webhook || fields.auto_recover !== ( webhook.auto_recover !== false ) ) {
+			body.auto_recover = fields.auto_recover;
+		}
 		return body;
 	}
 
 	function StatusSelect( props ) {
 		const options = [
 			[ 'active', __( 'Active: send events', 'fluentcrm-webhooks' ) ],
-			[ 'inactive', __( 'Inactive: send nothing', 'fluentcrm-webhooks' ) ],
+			[ 'inactive', __( 'Inactive: send nothing (events dropped)', 'fluentcrm-webhooks' ) ],
 		];
 		if ( props.original === 'failed' ) {
 			// Only the sidecar sets `failed`; keeping it is allowed, choosing it is not.
@@ -125,7 +147,7 @@
 			el( 'p', null,
 				el( 'button', { type: 'button', className: 'button fcwh-send-test', disabled: busy, onClick: send },
 					busy ? __( 'Sending test…', 'fluentcrm-webhooks' ) : __( 'Send test', 'fluentcrm-webhooks' ) ) ),
-			result && el( ui.TestResult, { result: result } ),
+			result && el( ui.TestResult, { result: result, onDismiss: () => setResult( null ) } ),
 			error && el( ui.Notice, { type: 'error' }, error.message )
 		);
 	}
@@ -143,7 +165,7 @@
 
 		// Take the reader to the first field the API complained about.
 		useEffect( function () {
-			const first = formRef.current && formRef.current.querySelector( '.fcwh-has-error input, .fcwh-has-error select' );
+			const first = formRef.current && formRef.current.querySelector( '.fcwh-has-error input, .fcwh-has-error select, .fcwh-has-error button' );
 			if ( first ) {
 				first.focus();
 			}
@@ -212,13 +234,40 @@
 				key: 'secret', id: 'fcwh-secret', field: 'secret', labelFor: true, error: errors.secret,
 				label: __( 'Secret', 'fluentcrm-webhooks' ),
 				description: webhook
-					? __( 'Leave blank to keep the current secret. A new one must be given to the receiver too.', 'fluentcrm-webhooks' )
+					? __( 'Leave blank to keep the current secret. A secret typed here replaces it at once; to switch without failed checks, use “Rotate secret” below.', 'fluentcrm-webhooks' )
 					: __( 'Optional: leave blank and a strong secret is generated for you and shown once.', 'fluentcrm-webhooks' ),
 				render: ( a11y ) => el( 'input', {
 					id: 'fcwh-secret', type: 'text', className: 'regular-text code', value: fields.secret, onChange: input( 'secret' ),
 					maxLength: 255, autoComplete: 'off', spellCheck: false,
 					'aria-describedby': a11y.describedBy, 'aria-invalid': a11y.invalid || undefined,
 				} ),
+			} ),
+			el( FieldRow, {
+				key: 'headers', id: 'fcwh-headers', field: 'headers', labelFor: false, error: errors.headers,
+				label: __( 'Custom headers', 'fluentcrm-webhooks' ),
+				description: __( 'Sent with every delivery and test, for the receiver\'s own authentication (e.g. Authorization: Bearer …, or an API key header). Up to 10. Values are kept like the secret: hidden in the list and masked in the delivery log.', 'fluentcrm-webhooks' ),
+				render: ( a11y ) => el( headersEditor.HeadersEditor, { rows: fields.headers, onChange: set( 'headers' ), describedBy: a11y.describedBy } ),
+			} ),
+			el( FieldRow, {
+				key: 'conditions', id: 'fcwh-conditions', field: 'conditions', labelFor: false, error: errors.conditions,
+				label: __( 'Conditions', 'fluentcrm-webhooks' ),
+				description: __( 'Optional: send only the events that match. Every condition you set must hold; leave them all empty to send every subscribed event. Lists, tags and status apply to events about a contact (others pass them); campaigns apply to email and campaign events. Events filtered out are not logged.', 'fluentcrm-webhooks' ),
+				render: ( a11y ) => el( conditionsEditor.ConditionsEditor, { state: fields.conditions, onChange: set( 'conditions' ), describedBy: a11y.describedBy } ),
+			} ),
+			el( FieldRow, {
+				key: 'auto_recover', id: 'fcwh-auto-recover', field: 'auto_recover', labelFor: false, error: errors.auto_recover,
+				label: __( 'Self-healing', 'fluentcrm-webhooks' ),
+				description: el( 'span', null,
+					__( 'When the webhook is turned off after repeated failures, a test is sent every hour (backing off to once a day); the first success turns it back on and sends the events kept meanwhile.', 'fluentcrm-webhooks' ),
+					webhook && webhook.status === 'failed' && webhook.next_recovery_probe_at && el( 'span', { className: 'fcwh-next-probe' }, ' ',
+						__( 'Next check of the receiver:', 'fluentcrm-webhooks' ), ' ', el( ui.Time, { iso: webhook.next_recovery_probe_at } ) ) ),
+				render: ( a11y ) => el( 'label', { htmlFor: 'fcwh-auto-recover' },
+					el( 'input', {
+						id: 'fcwh-auto-recover', type: 'checkbox', checked: fields.auto_recover,
+						onChange: ( event ) => set( 'auto_recover' )( event.target.checked ),
+						'aria-describedby': a11y.describedBy, 'aria-invalid': a11y.invalid || undefined,
+					} ),
+					' ', __( 'Turn it back on by itself once the receiver answers again', 'fluentcrm-webhooks' ) ),
 			} ),
 			el( FieldRow, {
 				key: 'max_concurrency', id: 'fcwh-max-concurrency', field: 'max_concurrency', labelFor: true, error: errors.max_concurrency,
@@ -289,6 +338,7 @@
 			webhook && webhook.status === 'failed' && el( fcwh.FailedWebhookNotice, { key: 'failed', webhook: webhook, onChanged: loader.reload } ),
 			// Keyed by update time: after a save or a re-activation the form starts from the new state.
 			webhook && el( WebhookForm, { key: webhook.updated_at, webhook: webhook, onSaved: onSaved } ),
+			webhook && el( fcwh.RotateSecretPanel, { webhook: webhook, onRotated: loader.reload } ),
 			webhook && el( SendTestPanel, { webhookId: webhook.id } )
 		);
 	}

@@ -8,7 +8,7 @@
 	const { createElement: el, Fragment, useState } = wp.element;
 	const { __, _n, sprintf } = wp.i18n;
 	const { api, ui, router } = fcwh;
-	const COLUMNS = 5;
+	const COLUMNS = 6;
 
 	function EventsSummary( props ) {
 		const events = props.events || [];
@@ -43,6 +43,20 @@
 		);
 	}
 
+	/** A failed webhook's self-healing: when the receiver is tried next, or that it is not. */
+	function RecoveryNote( props ) {
+		const webhook = props.webhook;
+		if ( webhook.status !== 'failed' ) {
+			return null;
+		}
+		if ( webhook.auto_recover === false ) {
+			return el( 'p', { className: 'description fcwh-next-probe' }, __( 'Self-healing is off: re-activate it by hand.', 'fluentcrm-webhooks' ) );
+		}
+		return webhook.next_recovery_probe_at
+			? el( 'p', { className: 'description fcwh-next-probe' }, __( 'Next check of the receiver:', 'fluentcrm-webhooks' ), ' ', el( ui.Time, { iso: webhook.next_recovery_probe_at } ) )
+			: null;
+	}
+
 	/** One row plus, after "Send test", a row with the outcome. */
 	function WebhookRow( props ) {
 		const webhook = props.webhook;
@@ -70,6 +84,14 @@
 			props.onChanged();
 		} ) );
 		const setStatus = ( status ) => run( 'status', () => api.updateWebhook( webhook.id, { status: status } ).then( props.onChanged ) );
+		const deactivate = function () {
+			// Inactive webhooks record nothing (the sidecar's intake skips them); say so before, not after.
+			/* translators: %s: webhook name. */
+			const question = sprintf( __( 'Deactivate “%s”? While it is inactive its events are dropped, not kept: nothing that happens meanwhile is sent later, even after you activate it again. (There is no pause that keeps events.)', 'fluentcrm-webhooks' ), webhook.name );
+			if ( window.confirm( question ) ) {
+				setStatus( 'inactive' );
+			}
+		};
 		const remove = function () {
 			/* translators: %s: webhook name. */
 			const question = sprintf( __( 'Delete the webhook “%s” and its delivery log? This cannot be undone.', 'fluentcrm-webhooks' ), webhook.name );
@@ -85,7 +107,8 @@
 				busy === 'test' ? __( 'Sending test…', 'fluentcrm-webhooks' ) : __( 'Send test', 'fluentcrm-webhooks' ) ),
 			webhook.status === 'inactive'
 				? el( 'button', { key: 'on', type: 'button', className: 'button-link fcwh-activate', disabled: !! busy, onClick: () => setStatus( 'active' ) }, __( 'Activate', 'fluentcrm-webhooks' ) )
-				: el( 'button', { key: 'off', type: 'button', className: 'button-link fcwh-deactivate', disabled: !! busy, onClick: () => setStatus( 'inactive' ) }, __( 'Deactivate', 'fluentcrm-webhooks' ) ),
+				: el( 'button', { key: 'off', type: 'button', className: 'button-link fcwh-deactivate', disabled: !! busy, onClick: deactivate,
+					title: __( 'Stops sending; events that happen while inactive are dropped, not kept.', 'fluentcrm-webhooks' ) }, __( 'Deactivate…', 'fluentcrm-webhooks' ) ),
 			el( 'button', { key: 'delete', type: 'button', className: 'button-link button-link-delete fcwh-delete', disabled: !! busy, onClick: remove }, __( 'Delete', 'fluentcrm-webhooks' ) ),
 		];
 
@@ -104,14 +127,17 @@
 				),
 				el( 'td', null, el( 'code', { className: 'fcwh-url' }, webhook.url ) ),
 				el( 'td', null, el( EventsSummary, { events: webhook.events } ) ),
-				el( 'td', { className: 'column-status' }, el( ui.WebhookStatusBadge, { status: webhook.status } ) ),
-				el( 'td', { className: 'column-last-delivery' }, el( LastDelivery, { delivery: webhook.last_delivery } ) )
+				el( 'td', { className: 'column-status' }, el( ui.WebhookStatusBadge, { status: webhook.status } ),
+					webhook.status === 'inactive' && el( 'p', { className: 'description fcwh-dropped-note' }, __( 'Events are dropped, not kept, while inactive.', 'fluentcrm-webhooks' ) ),
+					el( RecoveryNote, { webhook: webhook } ) ),
+				el( 'td', { className: 'column-last-delivery' }, el( LastDelivery, { delivery: webhook.last_delivery } ) ),
+				el( 'td', { className: 'column-health' }, el( fcwh.charts.WebhookHealth, { webhookId: webhook.id } ) )
 			),
 			( testResult || error ) && el(
 				'tr',
 				{ className: 'fcwh-inline-row' },
 				el( 'td', { colSpan: COLUMNS },
-					testResult && el( ui.TestResult, { result: testResult } ),
+					testResult && el( ui.TestResult, { result: testResult, onDismiss: () => setTestResult( null ) } ),
 					error && el( ui.Notice, { type: 'error' }, error.message )
 				)
 			)
@@ -125,6 +151,7 @@
 			__( 'Events', 'fluentcrm-webhooks' ),
 			__( 'Status', 'fluentcrm-webhooks' ),
 			__( 'Last delivery', 'fluentcrm-webhooks' ),
+			__( 'Last 24 hours', 'fluentcrm-webhooks' ),
 		];
 		return el(
 			'table',
