@@ -177,11 +177,14 @@ def delivery_pause_input(payload: Any) -> tuple[bool, str | None, dict[str, str]
 
 
 def stats_query(params: dict[str, str], now: datetime) -> tuple[datetime, datetime, str]:
-    """GET /stats: (since, until, bucket); until defaults to now, since to a day before until."""
+    """GET /stats: (since, until, bucket); until defaults to now (the end of this second), since to
+    a day before until."""
     bucket = params.get("bucket") or "hour"
     if bucket not in attempt_stats.BUCKET_SECONDS:
         raise errors.invalid_params({"bucket": "bucket must be hour or day."})
-    until = _time_param(params, "until") or now
+    # Times are stored in whole seconds and `until` is exclusive: by default it is the end of the
+    # current second, so an attempt made in it is counted.
+    until = _time_param(params, "until") or now + timedelta(seconds=1)
     try:
         since = _time_param(params, "since") or until - timedelta(seconds=STATS_DEFAULT_SPAN)
     except OverflowError:  # until in year 1, no since: a day before it is before datetime's range

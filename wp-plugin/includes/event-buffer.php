@@ -42,24 +42,36 @@ final class FCWH_Event_Buffer {
  *
  * @since 0.1.0
  *
- * @param string $type    Event type, e.g. `contact.tag_added`.
- * @param array  $data    The payload's `data`.
- * @param array  $options `dedupe_key` (string): names the change, see above;
+ * The two questions that can drop an event (does any webhook want this type? was this very
+ * change already reported in this request?) are asked here, once, before the payload is built:
+ * capture passes a callable for `$data` when building it costs queries, and it runs only for an
+ * event that will be sent.
+ *
+ * @param string         $type    Event type, e.g. `contact.tag_added`.
+ * @param array|callable $data    The payload's `data`, or a callable that returns it (or null:
+ *                                nothing to report after all).
+ * @param array          $options `dedupe_key` (string): names the change, see above;
  *                        `id` (string): a fixed event id instead of a random UUID;
  *                        `first_for_contact` (int): place the event before events already
  *                        buffered for that contact (a new contact's tag hooks fire before its
  *                        contact_created, but receivers expect "created" first).
  * @return bool Whether the event was buffered.
  */
-function fcwh_emit( string $type, array $data, array $options = array() ): bool {
+function fcwh_emit( string $type, $data, array $options = array() ): bool {
 	if ( ! fcwh_wants( $type ) ) {
 		return false;
 	}
-	if ( isset( $options['dedupe_key'] ) ) {
-		$seen_key = $type . '|' . $options['dedupe_key'];
-		if ( isset( FCWH_Event_Buffer::$seen[ $seen_key ] ) ) {
-			return false;
-		}
+	$seen_key = isset( $options['dedupe_key'] ) ? $type . '|' . $options['dedupe_key'] : null;
+	if ( null !== $seen_key && isset( FCWH_Event_Buffer::$seen[ $seen_key ] ) ) {
+		return false;
+	}
+	if ( is_callable( $data ) ) {
+		$data = $data();
+	}
+	if ( ! is_array( $data ) ) {
+		return false;
+	}
+	if ( null !== $seen_key ) {
 		FCWH_Event_Buffer::$seen[ $seen_key ] = true;
 	}
 
@@ -96,32 +108,6 @@ function fcwh_emit( string $type, array $data, array $options = array() ): bool 
 		FCWH_Event_Buffer::$spilled += count( $parked );
 	}
 	return true;
-}
-
-/**
- * Whether an event of this type and dedupe key was already emitted in this request (lets a
- * capture skip building a payload that fcwh_emit() would drop).
- *
- * @since 0.1.0
- *
- * @param string $type       Event type.
- * @param string $dedupe_key Dedupe key.
- */
-function fcwh_emitted( string $type, string $dedupe_key ): bool {
-	return isset( FCWH_Event_Buffer::$seen[ $type . '|' . $dedupe_key ] );
-}
-
-/**
- * Lets a change with this type and dedupe key be reported again in this request: it was undone
- * (a tag removed after being added), so the same change later is a new one.
- *
- * @since 0.1.0
- *
- * @param string $type       Event type.
- * @param string $dedupe_key Dedupe key.
- */
-function fcwh_forget_emitted( string $type, string $dedupe_key ): void {
-	unset( FCWH_Event_Buffer::$seen[ $type . '|' . $dedupe_key ] );
 }
 
 /**

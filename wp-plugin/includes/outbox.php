@@ -37,8 +37,6 @@ const FCWH_OPTION_DB_VERSION        = 'fcwh_db_version';
 const FCWH_OPTION_OUTBOX_WAITING    = 'fcwh_outbox_waiting';
 const FCWH_OPTION_OUTBOX_LAST_FLUSH = 'fcwh_outbox_last_flush';
 const FCWH_OPTION_OUTBOX_HELD       = 'fcwh_outbox_held'; // '1': rows are `held` (a copy of the site).
-// A row written on a copy of the site before its sidecar confirmed the pause: taken by nobody yet.
-const FCWH_OUTBOX_HELD = 'held';
 const FCWH_OUTBOX_READ_SIZE         = 500;
 const FCWH_OUTBOX_INSERT_SIZE       = 100;
 // Failures of one event sent alone, with the sidecar otherwise healthy, before it is set aside:
@@ -174,7 +172,7 @@ function fcwh_outbox_insert( array $encoded ): bool {
  */
 function fcwh_outbox_new_row_status(): string {
 	$copy = fcwh_site_copy();
-	return null === $copy || ! empty( $copy['paused'] ) ? 'pending' : FCWH_OUTBOX_HELD;
+	return null === $copy || ! empty( $copy['paused'] ) ? FCWH_OUTBOX_PENDING : FCWH_OUTBOX_HELD;
 }
 
 /**
@@ -203,7 +201,7 @@ function fcwh_outbox_release_held(): int {
 		return 0;
 	}
 	$released = $wpdb->query( // phpcs:ignore WordPress.DB.DirectDatabaseQuery
-		$wpdb->prepare( 'UPDATE ' . fcwh_outbox_table() . " SET status = 'pending' WHERE status = %s", FCWH_OUTBOX_HELD ) // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared, WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$wpdb->prepare( 'UPDATE ' . fcwh_outbox_table() . ' SET status = %s WHERE status = %s', FCWH_OUTBOX_PENDING, FCWH_OUTBOX_HELD ) // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared, WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 	);
 	if ( false === $released ) {
 		return 0; // Tried again at the next request.
@@ -259,7 +257,8 @@ function fcwh_outbox_flush( float $budget, float $timeout ): array {
 	while ( true ) {
 		$rows = $wpdb->get_results( // phpcs:ignore WordPress.DB.DirectDatabaseQuery
 			$wpdb->prepare(
-				"SELECT id, payload FROM {$table} WHERE status = 'pending' AND id > %d AND ( strikes = 0 OR last_attempt_at <= %s ) ORDER BY id LIMIT %d", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+				"SELECT id, payload FROM {$table} WHERE status = %s AND id > %d AND ( strikes = 0 OR last_attempt_at <= %s ) ORDER BY id LIMIT %d", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+				FCWH_OUTBOX_PENDING,
 				$after,
 				$paused,
 				FCWH_OUTBOX_READ_SIZE
@@ -269,7 +268,7 @@ function fcwh_outbox_flush( float $budget, float $timeout ): array {
 		if ( ! $rows ) {
 			// Complete only if nothing is left at all, events waiting out their pause included.
 			$report['complete'] = '' === $wpdb->last_error
-				&& null === $wpdb->get_var( "SELECT id FROM {$table} WHERE status = 'pending' LIMIT 1" ) // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.DirectDatabaseQuery
+				&& null === $wpdb->get_var( $wpdb->prepare( "SELECT id FROM {$table} WHERE status = %s LIMIT 1", FCWH_OUTBOX_PENDING ) ) // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.DirectDatabaseQuery
 				&& '' === $wpdb->last_error;
 			break;
 		}
@@ -330,7 +329,7 @@ function fcwh_outbox_send( array $payloads, float $timeout, array &$report, arra
 			&& fcwh_outbox_send( array_slice( $payloads, $half, null, true ), $timeout, $report, $run );
 	}
 	if ( $refused ) {
-		fcwh_outbox_mark( $ids, 'rejected', $outcome['message'] );
+		fcwh_outbox_mark( $ids, FCWH_OUTBOX_REJECTED, $outcome['message'] );
 		$report['rejected'] += 1;
 		return true;
 	}
@@ -340,7 +339,7 @@ function fcwh_outbox_send( array $payloads, float $timeout, array &$report, arra
 		}
 		return true; // The events behind it go on.
 	}
-	fcwh_outbox_mark( $ids, 'pending', $outcome['message'] );
+	fcwh_outbox_mark( $ids, FCWH_OUTBOX_PENDING, $outcome['message'] );
 	return false;
 }
 
@@ -386,7 +385,7 @@ function fcwh_outbox_strike( int $id, string $error ): bool {
 		)
 	);
 	return (bool) $wpdb->query( // phpcs:ignore WordPress.DB.DirectDatabaseQuery
-		$wpdb->prepare( "UPDATE {$table} SET status = 'set_aside' WHERE id = %d AND strikes >= %d", $id, FCWH_OUTBOX_MAX_TRIES ) // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$wpdb->prepare( "UPDATE {$table} SET status = %s WHERE id = %d AND strikes >= %d", FCWH_OUTBOX_SET_ASIDE, $id, FCWH_OUTBOX_MAX_TRIES ) // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 	);
 }
 
@@ -401,7 +400,7 @@ function fcwh_outbox_strike( int $id, string $error ): bool {
  */
 function fcwh_outbox_retry_set_aside(): int {
 	global $wpdb;
-	$retried = (int) $wpdb->query( 'UPDATE ' . fcwh_outbox_table() . " SET status = 'pending', strikes = 0 WHERE status = 'set_aside'" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+	$retried = (int) $wpdb->query( $wpdb->prepare( 'UPDATE ' . fcwh_outbox_table() . ' SET status = %s, strikes = 0 WHERE status = %s', FCWH_OUTBOX_PENDING, FCWH_OUTBOX_SET_ASIDE ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.NotPrepared
 	if ( $retried > 0 ) {
 		update_option( FCWH_OPTION_OUTBOX_WAITING, '1', true );
 	}
@@ -466,18 +465,18 @@ function fcwh_outbox_stats(): array {
 		'set_aside_error' => null,
 	);
 	foreach ( (array) $rows as $row ) {
-		if ( 'pending' === $row['status'] || FCWH_OUTBOX_HELD === $row['status'] ) {
+		if ( FCWH_OUTBOX_PENDING === $row['status'] || FCWH_OUTBOX_HELD === $row['status'] ) {
 			$stats['count'] += (int) $row['n'];
 			$oldest          = $row['oldest'] ? gmdate( 'Y-m-d\TH:i:s\Z', strtotime( $row['oldest'] . ' UTC' ) ) : null;
 			$stats['oldest'] = null === $stats['oldest'] || ( null !== $oldest && $oldest < $stats['oldest'] ) ? $oldest : $stats['oldest'];
-		} elseif ( 'rejected' === $row['status'] ) {
+		} elseif ( FCWH_OUTBOX_REJECTED === $row['status'] ) {
 			$stats['rejected'] = (int) $row['n'];
-		} elseif ( 'set_aside' === $row['status'] ) {
+		} elseif ( FCWH_OUTBOX_SET_ASIDE === $row['status'] ) {
 			$stats['set_aside'] = (int) $row['n'];
 		}
 	}
 	if ( $stats['set_aside'] > 0 ) {
-		$stats['set_aside_error'] = (string) $wpdb->get_var( "SELECT last_error FROM {$table} WHERE status = 'set_aside' ORDER BY last_attempt_at DESC, id DESC LIMIT 1" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.DirectDatabaseQuery
+		$stats['set_aside_error'] = (string) $wpdb->get_var( $wpdb->prepare( "SELECT last_error FROM {$table} WHERE status = %s ORDER BY last_attempt_at DESC, id DESC LIMIT 1", FCWH_OUTBOX_SET_ASIDE ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.DirectDatabaseQuery
 	}
 	$last_flush = (int) get_option( FCWH_OPTION_OUTBOX_LAST_FLUSH, 0 );
 	if ( $last_flush ) {

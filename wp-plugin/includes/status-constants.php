@@ -33,3 +33,6 @@ const FCWH_DELIVERIES_HELD  = 'held';
 const FCWH_OUTBOX_PENDING   = 'pending';
 const FCWH_OUTBOX_SET_ASIDE = 'set_aside';
 const FCWH_OUTBOX_REJECTED  = 'rejected';
+// Written on a copy of the site before its sidecar confirmed the pause: taken by nobody yet
+// (staging.php; back to pending once the pause is confirmed).
+const FCWH_OUTBOX_HELD = 'held';

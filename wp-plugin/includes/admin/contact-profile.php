@@ -212,9 +212,9 @@ function fcwh_profile_status_label( string $status ): string {
  */
 function fcwh_profile_status_labels(): array {
 	return array(
-		'pending' => __( 'Pending', 'fluentcrm-webhooks' ),
-		'success' => __( 'Delivered', 'fluentcrm-webhooks' ),
-		'failed'  => __( 'Failed', 'fluentcrm-webhooks' ),
+		FCWH_DELIVERY_PENDING => __( 'Pending', 'fluentcrm-webhooks' ),
+		FCWH_DELIVERY_SUCCESS => __( 'Delivered', 'fluentcrm-webhooks' ),
+		FCWH_DELIVERY_FAILED  => __( 'Failed', 'fluentcrm-webhooks' ),
 	);
 }
 

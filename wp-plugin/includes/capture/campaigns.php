@@ -47,11 +47,17 @@ function fcwh_emit_campaign_created( $campaign, ?int $duplicated_from ): void {
 	if ( null === $campaign_id ) {
 		return;
 	}
-	$data = array( 'campaign' => fcwh_campaign_data( $campaign ) );
-	if ( null !== $duplicated_from ) {
-		$data['duplicated_from'] = $duplicated_from;
-	}
-	fcwh_emit( 'campaign.created', $data, array( 'dedupe_key' => (string) $campaign_id ) );
+	fcwh_emit(
+		'campaign.created',
+		static function () use ( $campaign, $duplicated_from ) {
+			$data = array( 'campaign' => fcwh_campaign_data( $campaign ) );
+			if ( null !== $duplicated_from ) {
+				$data['duplicated_from'] = $duplicated_from;
+			}
+			return $data;
+		},
+		array( 'dedupe_key' => (string) $campaign_id )
+	);
 }
 
 /**
@@ -66,12 +72,14 @@ function fcwh_emit_campaign_created( $campaign, ?int $duplicated_from ): void {
  */
 function fcwh_capture_campaign_archived( $campaign ): void {
 	$campaign_id = is_object( $campaign ) ? fcwh_int_or_null( $campaign->id ?? null ) : null;
-	if ( null === $campaign_id || ! fcwh_wants( 'campaign.sent' ) ) {
+	if ( null === $campaign_id ) {
 		return;
 	}
 	fcwh_emit(
 		'campaign.sent',
-		array( 'campaign' => fcwh_campaign_data( $campaign, 'archived' ) ),
+		static function () use ( $campaign ) {
+			return array( 'campaign' => fcwh_campaign_data( $campaign, 'archived' ) );
+		},
 		array(
 			'dedupe_key' => (string) $campaign_id,
 			'id'         => fcwh_stable_event_id( 'campaign.sent|' . $campaign_id . '|' . fcwh_iso_from_site_time( $campaign->created_at ?? null ) ),
@@ -101,7 +109,9 @@ function fcwh_capture_campaign_saved( $campaign ): void {
 	}
 	fcwh_emit(
 		$events[ $transition ],
-		array( 'campaign' => fcwh_campaign_data( $campaign ) ),
+		static function () use ( $campaign ) {
+			return array( 'campaign' => fcwh_campaign_data( $campaign ) );
+		},
 		array( 'dedupe_key' => (string) (int) $campaign->id )
 	);
 }

@@ -323,10 +323,12 @@ function fcwh_fluentcart_order_contact( $order, $customer ) {
 function fcwh_emit_order_event( string $type, array $order, $contact, array $extra = array() ): void {
 	fcwh_emit(
 		$type,
-		array(
-			'order'   => $order,
-			'contact' => fcwh_contact_data( $contact ),
-		) + $extra,
+		static function () use ( $order, $contact, $extra ) {
+			return array(
+				'order'   => $order,
+				'contact' => fcwh_contact_data( $contact ),
+			) + $extra;
+		},
 		array( 'dedupe_key' => $order['provider'] . ':' . $order['id'] )
 	);
 }
@@ -389,23 +391,25 @@ function fcwh_is_buyers_request( int $current_user_id, int $customer_user_id ): 
  * @param int|null    $campaign_id Attributed campaign, null when none.
  */
 function fcwh_emit_revenue( array $order, $contact, ?int $campaign_id ): void {
-	if ( null === $campaign_id || $order['total'] <= 0 || ! fcwh_wants( 'commerce.revenue_recorded' ) ) {
+	if ( null === $campaign_id || $order['total'] <= 0 ) {
 		return;
 	}
-	$campaign = fcwh_find_model( 'Campaign', $campaign_id );
 	fcwh_emit(
 		'commerce.revenue_recorded',
-		array(
-			// An automation or one-off email's row: its id and title (null once deleted).
-			'campaign' => $campaign ? fcwh_campaign_data( $campaign ) : array(
-				'id'    => $campaign_id,
-				'title' => fcwh_string_or_null( fcwh_campaign_row_title( $campaign_id ) ),
-			),
-			'amount'   => $order['total'],
-			'currency' => $order['currency'],
-			'order'    => $order,
-			'contact'  => fcwh_contact_data( $contact ),
-		),
+		static function () use ( $order, $contact, $campaign_id ) {
+			$campaign = fcwh_find_model( 'Campaign', $campaign_id );
+			return array(
+				// An automation or one-off email's row: its id and title (null once deleted).
+				'campaign' => $campaign ? fcwh_campaign_data( $campaign ) : array(
+					'id'    => $campaign_id,
+					'title' => fcwh_string_or_null( fcwh_campaign_row_title( $campaign_id ) ),
+				),
+				'amount'   => $order['total'],
+				'currency' => $order['currency'],
+				'order'    => $order,
+				'contact'  => fcwh_contact_data( $contact ),
+			);
+		},
 		array(
 			'dedupe_key' => $order['provider'] . ':' . $order['id'],
 			'id'         => fcwh_stable_event_id( 'commerce.revenue_recorded|' . $order['provider'] . '|' . $order['id'] ),

@@ -29,12 +29,14 @@ const FCWH_CONTACT_COLUMNS_NOT_CHANGES = array( 'hash', 'updated_at' );
  */
 function fcwh_capture_contact_created( $contact ): void {
 	$contact_id = is_object( $contact ) ? fcwh_int_or_null( $contact->id ?? null ) : null;
-	if ( null === $contact_id || ! fcwh_wants( 'contact.created' ) || fcwh_emitted( 'contact.created', (string) $contact_id ) ) {
+	if ( null === $contact_id ) {
 		return;
 	}
 	fcwh_emit(
 		'contact.created',
-		array( 'contact' => fcwh_contact_data( $contact ) ),
+		static function () use ( $contact ) {
+			return array( 'contact' => fcwh_contact_data( $contact ) );
+		},
 		array(
 			'dedupe_key'        => (string) $contact_id,
 			'first_for_contact' => $contact_id,
@@ -89,17 +91,16 @@ function fcwh_report_contact_update( $contact, array $dirty, array $custom_field
 		return;
 	}
 	fcwh_remember_reported_columns( $contact_id, $changes );
-	if ( ! fcwh_wants( 'contact.updated' ) ) {
-		return;
-	}
 	fcwh_emit(
 		'contact.updated',
-		array(
-			'contact'       => fcwh_contact_data( $contact ),
-			// Objects even when empty: `{}` in the JSON, as receivers expect of a map.
-			'changes'       => $changes ? $changes : new stdClass(),
-			'custom_fields' => $custom_fields ? $custom_fields : new stdClass(),
-		)
+		static function () use ( $contact, $changes, $custom_fields ) {
+			return array(
+				'contact'       => fcwh_contact_data( $contact ),
+				// Objects even when empty: `{}` in the JSON, as receivers expect of a map.
+				'changes'       => $changes ? $changes : new stdClass(),
+				'custom_fields' => $custom_fields ? $custom_fields : new stdClass(),
+			);
+		}
 	);
 }
 
@@ -211,14 +212,13 @@ function fcwh_capture_terms_change( string $type, string $model, string $key, $f
 		return; // the twin hook of this change
 	}
 	fcwh_remember_reported_terms( $key, $contact_id, $ids, $attached );
-	if ( ! fcwh_wants( $type ) ) {
-		return;
-	}
 	fcwh_emit(
 		$type,
-		array(
-			'contact' => fcwh_contact_data( $contact ),
-			$key      => fcwh_changed_terms_data( $model, $ids ),
-		)
+		static function () use ( $contact, $model, $key, $ids ) {
+			return array(
+				'contact' => fcwh_contact_data( $contact ),
+				$key      => fcwh_changed_terms_data( $model, $ids ),
+			);
+		}
 	);
 }

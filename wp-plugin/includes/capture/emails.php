@@ -72,15 +72,17 @@ function fcwh_email_contact_id( $email ): int {
  */
 function fcwh_capture_email_opened( $email ): void {
 	$email_id = is_object( $email ) ? fcwh_int_or_null( $email->id ?? null ) : null;
-	if ( null === $email_id || ! fcwh_wants( 'email.opened' ) || fcwh_emitted( 'email.opened', (string) $email_id ) ) {
+	if ( null === $email_id ) {
 		return;
 	}
 	fcwh_emit(
 		'email.opened',
-		array(
-			'email'   => fcwh_email_data( $email, array( 'opened_at' => fcwh_iso_now() ) ),
-			'contact' => fcwh_contact_data( fcwh_find_model( 'Subscriber', fcwh_email_contact_id( $email ) ) ),
-		),
+		static function () use ( $email ) {
+			return array(
+				'email'   => fcwh_email_data( $email, array( 'opened_at' => fcwh_iso_now() ) ),
+				'contact' => fcwh_contact_data( fcwh_find_model( 'Subscriber', fcwh_email_contact_id( $email ) ) ),
+			);
+		},
 		array( 'dedupe_key' => (string) $email_id )
 	);
 }
@@ -94,20 +96,22 @@ function fcwh_capture_email_opened( $email ): void {
  * @param object $url   Row of fc_url_stores (`id`, `url`, ...).
  */
 function fcwh_capture_email_clicked( $email, $url = null ): void {
-	if ( ! is_object( $email ) || null === fcwh_int_or_null( $email->id ?? null ) || ! fcwh_wants( 'email.clicked' ) ) {
+	if ( ! is_object( $email ) || null === fcwh_int_or_null( $email->id ?? null ) ) {
 		return;
 	}
 	fcwh_emit(
 		'email.clicked',
-		array(
-			'email'   => fcwh_email_data(
-				$email,
-				array(
-					'clicked_at' => fcwh_iso_now(),
-					'url'        => is_object( $url ) ? fcwh_string_or_null( $url->url ?? null ) : null,
-				)
-			),
-			'contact' => fcwh_contact_data( fcwh_find_model( 'Subscriber', fcwh_email_contact_id( $email ) ) ),
-		)
+		static function () use ( $email, $url ) {
+			return array(
+				'email'   => fcwh_email_data(
+					$email,
+					array(
+						'clicked_at' => fcwh_iso_now(),
+						'url'        => is_object( $url ) ? fcwh_string_or_null( $url->url ?? null ) : null,
+					)
+				),
+				'contact' => fcwh_contact_data( fcwh_find_model( 'Subscriber', fcwh_email_contact_id( $email ) ) ),
+			);
+		}
 	);
 }

@@ -88,17 +88,23 @@ function fcwh_emit_funnel_event( string $type, $funnel, $contact, array $extra =
 	$funnel_id  = fcwh_int_or_null( is_object( $funnel ) ? ( $funnel->id ?? null ) : $funnel );
 	$contact_id = fcwh_int_or_null( is_object( $contact ) ? ( $contact->id ?? null ) : $contact );
 	$dedupe_key = $funnel_id . ':' . $contact_id;
-	if ( null === $funnel_id || null === $contact_id || ! fcwh_wants( $type ) || fcwh_emitted( $type, $dedupe_key ) ) {
+	if ( null === $funnel_id || null === $contact_id ) {
 		return;
 	}
-	if ( null === $known ) {
-		$known = fcwh_funnel_event_parties(
-			is_object( $funnel ) ? $funnel : fcwh_find_model( 'Funnel', $funnel_id ),
-			$funnel_id,
-			is_object( $contact ) ? $contact : fcwh_find_model( 'Subscriber', $contact_id )
-		);
-	}
-	fcwh_emit( $type, $known + $extra, array( 'dedupe_key' => $dedupe_key ) );
+	fcwh_emit(
+		$type,
+		static function () use ( $funnel, $funnel_id, $contact, $contact_id, $extra, $known ) {
+			if ( null === $known ) {
+				$known = fcwh_funnel_event_parties(
+					is_object( $funnel ) ? $funnel : fcwh_find_model( 'Funnel', $funnel_id ),
+					$funnel_id,
+					is_object( $contact ) ? $contact : fcwh_find_model( 'Subscriber', $contact_id )
+				);
+			}
+			return $known + $extra;
+		},
+		array( 'dedupe_key' => $dedupe_key )
+	);
 }
 
 /**
@@ -133,15 +139,17 @@ function fcwh_capture_sequence_completed( $contact_id, $sequence_id = 0 ): void 
 	$contact_id  = fcwh_int_or_null( $contact_id );
 	$sequence_id = fcwh_int_or_null( $sequence_id );
 	$dedupe_key  = $sequence_id . ':' . $contact_id;
-	if ( null === $contact_id || null === $sequence_id || ! fcwh_wants( 'funnel.sequence_completed' ) || fcwh_emitted( 'funnel.sequence_completed', $dedupe_key ) ) {
+	if ( null === $contact_id || null === $sequence_id ) {
 		return;
 	}
 	fcwh_emit(
 		'funnel.sequence_completed',
-		array(
-			'sequence' => fcwh_sequence_data( $sequence_id ),
-			'contact'  => fcwh_contact_data( fcwh_find_model( 'Subscriber', $contact_id ) ),
-		),
+		static function () use ( $sequence_id, $contact_id ) {
+			return array(
+				'sequence' => fcwh_sequence_data( $sequence_id ),
+				'contact'  => fcwh_contact_data( fcwh_find_model( 'Subscriber', $contact_id ) ),
+			);
+		},
 		array( 'dedupe_key' => $dedupe_key )
 	);
 }

@@ -130,22 +130,32 @@ function fcwh_status_change( $contact, ?string $old_status, string $new_status )
 	}
 	FCWH_Request_State::$status_reported[ $contact_id ] = $new_status;
 
-	$email_event = fcwh_email_event_for_status( $new_status );
-	if ( ! fcwh_wants( 'contact.status_changed' ) && ( null === $email_event || ! fcwh_wants( $email_event ) ) ) {
-		return;
-	}
-	$contact_data = fcwh_contact_data( $contact );
-
+	// Read once, and only when one of the two events is wanted.
+	$contact_data = null;
+	$read_contact = static function () use ( $contact, &$contact_data ) {
+		if ( null === $contact_data ) {
+			$contact_data = fcwh_contact_data( $contact );
+		}
+		return $contact_data;
+	};
 	fcwh_emit(
 		'contact.status_changed',
-		array(
-			'contact'    => $contact_data,
-			'old_status' => $old_status,
-			'new_status' => $new_status,
-		)
+		static function () use ( $read_contact, $old_status, $new_status ) {
+			return array(
+				'contact'    => $read_contact(),
+				'old_status' => $old_status,
+				'new_status' => $new_status,
+			);
+		}
 	);
+	$email_event = fcwh_email_event_for_status( $new_status );
 	if ( null !== $email_event ) {
-		fcwh_emit( $email_event, fcwh_email_event_data( $email_event, $contact_id, $contact_data, $new_status ) );
+		fcwh_emit(
+			$email_event,
+			static function () use ( $email_event, $contact_id, $read_contact, $new_status ) {
+				return fcwh_email_event_data( $email_event, $contact_id, $read_contact(), $new_status );
+			}
+		);
 	}
 }
 
