@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from .timeutil import iso
+from .timeutil import iso, stored_datetime
 
 BUCKET_SECONDS = {"hour": 3600, "day": 86400}
 OUTCOMES = ("success", "failed", "retrying")
@@ -37,9 +37,7 @@ def count_attempts(rows: Iterable[tuple[Any, str, int]], since: datetime, until:
     size = BUCKET_SECONDS[bucket]
     counts = [dict.fromkeys(OUTCOMES, 0) for _ in range(bucket_count(since, until, bucket))]
     for attempted_at, outcome, n in rows:
-        if isinstance(attempted_at, str):  # SQLite hands back text for grouped columns
-            attempted_at = datetime.fromisoformat(attempted_at)
-        index = int((attempted_at - first).total_seconds()) // size
+        index = int((stored_datetime(attempted_at) - first).total_seconds()) // size
         if 0 <= index < len(counts) and outcome in OUTCOMES:
             counts[index][outcome] += int(n)
     totals: dict[str, Any] = {outcome: sum(c[outcome] for c in counts) for outcome in OUTCOMES}

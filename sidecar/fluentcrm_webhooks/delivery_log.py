@@ -13,6 +13,7 @@ from .erasure import about
 from .events import TEST_EVENT
 from .lifecycle import DeliveryStatus, WebhookStatus
 from .models import Attempt, Delivery, Webhook
+from .timeutil import stored_datetime
 
 # The page leaves out the two big columns; the detail route reads them.
 _PAGE_FIELDS = [f for f in Delivery._meta.sorted_fields if f.name not in ("body", "response_body")]
@@ -103,7 +104,6 @@ def totals() -> LogTotals:
     held = Delivery.select(fn.COUNT(Delivery.id)).where(pending & Delivery.webhook_id.in_(inactive)).scalar() or 0
     oldest = (Delivery.select(fn.MIN(Delivery.created_at))
               .where(pending & Delivery.webhook_id.in_(active) & Delivery.next_attempt_at.is_null(False)).scalar())
-    if isinstance(oldest, str):  # SQLite hands back text for aggregates
-        oldest = datetime.fromisoformat(oldest)
+    oldest = None if oldest is None else stored_datetime(oldest)
     attempts = Attempt.select(fn.COUNT(Attempt.id)).scalar() or 0
     return LogTotals(by_status, held, attempts, oldest)

@@ -16,8 +16,8 @@ from .lifecycle import DeliveryStatus, WebhookStatus
 from .models import Delivery, SeenEvent, Webhook, database
 from .payloads import build_body
 from .subjects import contact_id, email_hash
-from .subscriptions import subscription_of
-from .timeutil import utcnow
+from .subscriptions import event_second, subscription_of
+from .timeutil import stored_datetime, utcnow
 
 SEEN_EVENT_DAYS = 7
 INSERT_CHUNK = 100
@@ -48,7 +48,7 @@ def record_events(events: Sequence[IncomingEvent]) -> IntakeResult:
         subscribers = list(Webhook.select(Webhook.id, Webhook.status, Webhook.events, Webhook.created_at,
                                           Webhook.event_subscribed_at, Webhook.conditions)
                            .where(Webhook.status.in_(RECORDING_STATUSES)).order_by(Webhook.id))
-        subscriptions = [(webhook, subscription_of(webhook.id, webhook.events, _as_datetime(webhook.created_at),
+        subscriptions = [(webhook, subscription_of(webhook.id, webhook.events, stored_datetime(webhook.created_at),
                                                    webhook.event_subscribed_at, webhook.conditions))
                          for webhook in subscribers]
         rows = []
@@ -56,8 +56,9 @@ def record_events(events: Sequence[IncomingEvent]) -> IntakeResult:
         for event in fresh:
             key = ordering_key(event.data)
             subject = {"contact_id": contact_id(event.data), "email_hash": email_hash(event.data)}
+            happened_at = event_second(event.timestamp)  # once, not once per webhook
             for webhook, subscription in subscriptions:
-                if not subscription.wants(event):  # its type, its time, its conditions
+                if not subscription.wants(event, happened_at):  # its type, its time, its conditions
                     continue
                 body = build_body(event.id, event.event, event.timestamp, webhook.id, event.data)
                 rows.append({
@@ -69,10 +70,6 @@ def record_events(events: Sequence[IncomingEvent]) -> IntakeResult:
         for start in range(0, len(rows), INSERT_CHUNK):
             Delivery.insert_many(rows[start:start + INSERT_CHUNK]).execute()
     return IntakeResult(len(fresh), len(events) - len(fresh), len(rows), to_send)
-
-
-def _as_datetime(value: datetime | str) -> datetime:
-    return datetime.fromisoformat(value) if isinstance(value, str) else value  # SQLite may hand back text
 
 
 def _unique_by_id(events: Iterable[IncomingEvent]) -> list[IncomingEvent]:

@@ -19,6 +19,7 @@ from peewee import fn
 
 from .lifecycle import DeliveryStatus
 from .models import Delivery, Webhook
+from .timeutil import stored_datetime
 
 
 @dataclass(frozen=True)
@@ -64,4 +65,4 @@ def _rows(query: Any) -> Iterable[tuple[Any, ...]]:
 def _datetime(value: object) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
-    return datetime.fromisoformat(str(value))  # SQLite hands back text for aggregates
+    return stored_datetime(str(value))

@@ -18,6 +18,7 @@ from typing import Any
 
 from . import conditions, subscription_times
 from .events import IncomingEvent
+from .stored_json import object_or_none
 from .timeutil import parse_iso
 
 
@@ -29,17 +30,25 @@ class Subscription:
     since: Mapping[str, datetime]  # event type -> when the webhook subscribed to it
     conditions: Mapping[str, Any] | None
 
-    def wants(self, event: IncomingEvent) -> bool:
+    def wants(self, event: IncomingEvent, happened_at: datetime | None = None) -> bool:
+        """`happened_at`: the event's time read once by a caller asking many webhooks (event_second())."""
         if event.event not in self.events:
             return False
-        if not happened_since(event.timestamp, self.since.get(event.event, self.created_at)):
+        if happened_at is None:
+            happened_at = event_second(event.timestamp)
+        if happened_at < self.since.get(event.event, self.created_at).replace(microsecond=0):
             return False
         return conditions.matches(self.conditions, event.event, event.data)
 
 
+def event_second(timestamp: str) -> datetime:
+    """The event's time (ISO 8601, validated at intake) as naive UTC, in whole seconds."""
+    return parse_iso(timestamp).replace(microsecond=0)
+
+
 def happened_since(timestamp: str, since: datetime) -> bool:
-    """The event's time (ISO 8601, validated at intake) is at or after `since` (naive UTC), in whole seconds."""
-    return parse_iso(timestamp).replace(microsecond=0) >= since.replace(microsecond=0)
+    """The event's time is at or after `since` (naive UTC), in whole seconds."""
+    return event_second(timestamp) >= since.replace(microsecond=0)
 
 
 def subscription_of(webhook_id: int, events_json: str, created_at: datetime, subscribed_at_json: str | None,
@@ -48,15 +57,5 @@ def subscription_of(webhook_id: int, events_json: str, created_at: datetime, sub
     counts as absent (no subscription time: the creation time; no conditions: every event)."""
     events = frozenset(json.loads(events_json))
     since = {event: subscription_times.subscribed_since(subscribed_at_json, event, created_at) for event in events}
-    return Subscription(webhook_id, events, created_at, since, _object(conditions_json))
-
-
-def _object(text: str | None) -> dict[str, Any] | None:
-    if not text:
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
+    return Subscription(webhook_id, events, created_at, since, object_or_none(conditions_json))
 

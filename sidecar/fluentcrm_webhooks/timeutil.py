@@ -18,11 +18,16 @@ def iso(value: datetime | None) -> str | None: ...
 def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
-    if isinstance(value, str):  # SQLite hands back text for some expressions
-        value = datetime.fromisoformat(value)
+    value = stored_datetime(value)
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def stored_datetime(value: datetime | str) -> datetime:
+    """A datetime read from the database: SQLite hands back text for aggregates, grouped columns
+    and some expressions, where MySQL hands back a datetime."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def parse_iso(value: str) -> datetime:
